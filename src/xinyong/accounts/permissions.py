@@ -1,0 +1,82 @@
+"""Roles, permissions and the actor (SPEC §0). Routes depend on permissions, never on role names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # 信用办
+    OFFICER = "officer"  # 部门经办人
+    REVIEWER = "reviewer"  # 部门审核人
+    ENTITY = "entity"  # 信用主体
+    AUDITOR = "auditor"  # 纪检/审计
+    PUBLIC = "public"  # 公众（未登录）
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "信用办管理员",
+    Role.OFFICER: "部门经办人",
+    Role.REVIEWER: "部门审核人",
+    Role.ENTITY: "信用主体",
+    Role.AUDITOR: "审计监督",
+    Role.PUBLIC: "公众",
+}
+
+
+class Permission(StrEnum):
+    ENTITY_SEARCH = "entity:search"
+    ENTITY_READ = "entity:read"
+    ENTITY_CREATE = "entity:create"
+    ENTITY_READ_IDENTIFIERS = "entity:read_identifiers"  # full ID numbers, decrypted
+    CATALOG_READ = "catalog:read"
+    CATALOG_MANAGE = "catalog:manage"
+    RECORD_SUBMIT = "record:submit"
+    RECORD_APPROVE = "record:approve"
+    RECORD_REVIEW = "record:review"
+    USER_MANAGE = "user:manage"
+    DEPARTMENT_MANAGE = "department:manage"
+    TOKEN_CREATE = "token:create"
+    AUDIT_READ = "audit:read"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE},
+    Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
+                             P.TOKEN_CREATE}),
+    Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
+                              P.TOKEN_CREATE}),
+    Role.ENTITY: frozenset({P.ENTITY_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.CATALOG_READ}),
+    Role.PUBLIC: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. Anonymous visitors are an Actor too, with the public role."""
+
+    role: Role
+    user_id: int | None = None
+    username: str | None = None
+    display_name: str = "公众"
+    department_id: int | None = None
+    department_name: str | None = None
+    entity_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.username}（{ROLE_LABELS[self.role]}）" if self.username else ROLE_LABELS[self.role]
+
+    @property
+    def is_public(self) -> bool:
+        return self.role is Role.PUBLIC
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+PUBLIC = Actor(role=Role.PUBLIC)
+SYSTEM = Actor(role=Role.ADMIN, username="system", display_name="系统")

@@ -1,0 +1,144 @@
+"""Writing the trail: every change is an event in the same transaction (DESIGN habit 4).
+
+Rows of models that mix in ``Audited`` are captured on every flush; a named event
+(``record_event``) takes the row states captured since the last event and binds them to the
+chain. Row changes that no named event claimed are still written, as ``data.changed``, just
+before commit: nothing reaches the database unrecorded through the platform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, event, insert, inspect, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.kit.clock import now
+
+from . import chain
+from .models import AuditEvent, AuditHead
+
+HEAD_ID = 1
+_PENDING = "audit_pending"
+_TIP = "audit_tip"
+_HEAD_DIRTY = "audit_head_dirty"
+
+
+class Audited:
+    """Mixin: the current state of every row of this model is bound to the audit chain."""
+
+
+def audited_tables() -> list[Table]:
+    from xinyong.kit.db import Base
+
+    return sorted(
+        (m.local_table for m in Base.registry.mappers if issubclass(m.class_, Audited)), key=lambda t: t.name
+    )
+
+
+def _pk_text(values: tuple) -> str:
+    return values[0].__str__() if len(values) == 1 else "/".join(map(str, values))
+
+
+def _instance_digest(obj: Any) -> tuple[str, str, str]:
+    mapper = inspect(obj).mapper
+    table = mapper.local_table
+    get = lambda col: getattr(obj, mapper.get_property_by_column(col).key)  # noqa: E731
+    pk = _pk_text(tuple(get(col) for col in table.primary_key.columns))
+    return table.name, pk, chain.row_digest(table, get)
+
+
+def _pending(session: Session) -> dict[tuple[str, str], tuple[str, str | None]]:
+    return session.info.setdefault(_PENDING, {})
+
+
+@event.listens_for(Session, "after_flush")
+def _capture(session: Session, _ctx) -> None:
+    pending = _pending(session)
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            name, pk, digest = _instance_digest(obj)
+            pending[(name, pk)] = ("insert", digest)
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+            name, pk, digest = _instance_digest(obj)
+            pending[(name, pk)] = ("update", digest)
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            state = inspect(obj)
+            pending[(state.mapper.local_table.name, _pk_text(state.identity))] = ("delete", None)
+
+
+def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, op: str = "insert") -> None:
+    """Bind rows written through Core bulk statements (the ORM never saw them); keys are column names."""
+    pending = _pending(session)
+    pk_cols = list(table.primary_key.columns)
+    for row in rows:
+        pk = _pk_text(tuple(row[c.name] for c in pk_cols))
+        pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col: row.get(col.name)))
+
+
+def _actor_of(session: Session, actor: Any) -> tuple[int | None, str]:
+    actor = actor if actor is not None else session.info.get("actor")
+    if actor is None:
+        return None, "system"
+    return getattr(actor, "user_id", None), getattr(actor, "label", str(actor))
+
+
+def _tip(session: Session) -> tuple[int, str]:
+    tip = session.info.get(_TIP)
+    if tip is None:
+        head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID).with_for_update()).first()
+        tip = (head.seq, head.hash) if head else (0, chain.GENESIS)
+    return tip
+
+
+def record_event(session: Session, action: str, *, subject_type: str | None = None, subject_id: Any = None,
+                 detail: dict[str, Any] | None = None, actor: Any = None) -> int:
+    """Append one event; it attests every audited row changed since the previous event. Returns its seq."""
+    session.flush()
+    pending = session.info.pop(_PENDING, {})
+    changes = [[t, pk, op, digest] for (t, pk), (op, digest) in pending.items()]
+    seq, prev = _tip(session)
+    seq += 1
+    actor_id, actor_label = _actor_of(session, actor)
+    at = now()
+    fields = chain.event_fields(seq, at, actor_id, actor_label, action, subject_type,
+                                None if subject_id is None else str(subject_id), detail or {}, changes)
+    digest = chain.event_hash(prev, fields)
+    session.execute(insert(AuditEvent.__table__).values(**fields, prev_hash=prev, hash=digest))
+    session.info[_TIP] = (seq, digest)
+    session.info[_HEAD_DIRTY] = True
+    return seq
+
+
+def sign(keyring, message: str) -> str:
+    return keyring.signing_key.sign(message.encode()).hex()
+
+
+def head_message(seq: int, digest: str) -> str:
+    return f"xinyong-audit-head:{seq}:{digest}"
+
+
+@event.listens_for(Session, "before_commit")
+def _close_transaction(session: Session) -> None:
+    session.flush()
+    if session.info.get(_PENDING):
+        record_event(session, "data.changed")
+    if not session.info.get(_HEAD_DIRTY):
+        return
+    seq, digest = session.info[_TIP]
+    keyring = session.info.get("keyring")
+    if keyring is None:
+        raise RuntimeError("audited write without a keyring: open sessions through the platform")
+    values = {"seq": seq, "hash": digest, "signature": sign(keyring, head_message(seq, digest))}
+    if session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(**values)).rowcount == 0:
+        session.execute(insert(AuditHead).values(id=HEAD_ID, **values))
+    session.info.pop(_HEAD_DIRTY, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _reset(session: Session) -> None:
+    for key in (_PENDING, _TIP, _HEAD_DIRTY):
+        session.info.pop(key, None)

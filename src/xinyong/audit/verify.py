@@ -1,0 +1,145 @@
+"""`xinyong audit verify`: recompute the chain, check the signed head and checkpoints, and compare
+every audited row in the database with the state the chain last attested for it (R-REV-4, R-SEC-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import chain, merkle
+from .models import AuditCheckpoint, AuditEvent, AuditHead
+from .trail import HEAD_ID, audited_tables, head_message
+
+BATCH = 5000
+
+
+@dataclass
+class Report:
+    events: int = 0
+    rows: int = 0
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "events": self.events, "rows": self.rows, "checkpoints": self.checkpoints,
+                "first_problem": self.problems[0] if self.problems else None, "problems": self.problems[:100]}
+
+
+def _verify_signature(keyring, signature_hex: str, message: str) -> bool:
+    try:
+        keyring.verify_key.verify(bytes.fromhex(signature_hex), message.encode())
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def checkpoint_message(size: int, root_hex: str) -> str:
+    return f"xinyong-audit-checkpoint:{size}:{root_hex}"
+
+
+def verify(session: Session, keyring) -> Report:
+    report = Report()
+    attested: dict[tuple[str, str], tuple[int, str | None]] = {}
+    checkpoints = {c.tree_size: c for c in session.scalars(select(AuditCheckpoint))}
+    report.checkpoints = len(checkpoints)
+    tree = merkle.CompactRange()
+    prev, expected_seq = chain.GENESIS, 1
+    cols = [c for c in AuditEvent.__table__.columns]
+    stmt = select(*cols).order_by(AuditEvent.seq).execution_options(yield_per=BATCH)
+    chain_broken = False
+    for ev in session.execute(stmt):
+        if not chain_broken:
+            if ev.seq != expected_seq:
+                report.problems.append(f"审计事件 #{expected_seq} 缺失（下一条为 #{ev.seq}）：记录被删除或插入")
+                chain_broken = True
+            elif ev.prev_hash != prev:
+                report.problems.append(f"审计事件 #{ev.seq} 的前序哈希不符：链被改动")
+                chain_broken = True
+            else:
+                fields = chain.event_fields(ev.seq, ev.at, ev.actor_id, ev.actor, ev.action, ev.subject_type,
+                                            ev.subject_id, ev.detail, ev.changes)
+                if chain.event_hash(prev, fields) != ev.hash:
+                    report.problems.append(f"审计事件 #{ev.seq}（{ev.action}）内容与其哈希不符：事件被篡改")
+                    chain_broken = True
+        prev, expected_seq = ev.hash, ev.seq + 1
+        report.events += 1
+        tree.append(bytes.fromhex(ev.hash))
+        cp = checkpoints.get(tree.size)
+        if cp is not None:
+            root_hex = tree.root().hex()
+            if cp.root_hash != root_hex or not _verify_signature(keyring, cp.signature, checkpoint_message(cp.tree_size, cp.root_hash)):
+                report.problems.append(f"签名检查点（前 {cp.tree_size} 条事件）与现有事件不符：已签名的历史被改写")
+        for table, pk, op, digest in ev.changes or []:
+            attested[(table, pk)] = (ev.seq, digest if op != "delete" else None)
+    missing_cp = [size for size in checkpoints if size > report.events]
+    if missing_cp:
+        report.problems.append(f"签名检查点覆盖 {max(missing_cp)} 条事件，但现存仅 {report.events} 条：事件被删除")
+
+    head = session.get(AuditHead, HEAD_ID)
+    if report.events:
+        if head is None:
+            report.problems.append("审计链头缺失")
+        elif (head.seq, head.hash) != (report.events, prev) and not chain_broken:
+            report.problems.append(f"审计链头（#{head.seq}）与最后一条事件（#{report.events}）不符：链尾被截断或追加")
+        elif not _verify_signature(keyring, head.signature, head_message(head.seq, head.hash)):
+            report.problems.append("审计链头签名无效：链被重新计算")
+
+    _verify_rows(session, attested, report)
+    return report
+
+
+def _verify_rows(session: Session, attested: dict, report: Report) -> None:
+    for table in audited_tables():
+        pk_cols = list(table.primary_key.columns)
+        seen: set[str] = set()
+        for row in session.execute(select(table).order_by(*pk_cols).execution_options(yield_per=BATCH)):
+            report.rows += 1
+            m = row._mapping
+            pk = "/".join(str(m[c]) for c in pk_cols)
+            seen.add(pk)
+            entry = attested.get((table.name, pk))
+            if entry is None or entry[1] is None:
+                report.problems.append(f"{table.name} 行 {pk} 不在审计链中：绕过平台写入")
+            elif chain.row_digest(table, lambda col: m[col]) != entry[1]:
+                report.problems.append(f"{table.name} 行 {pk} 与审计事件 #{entry[0]} 确认的状态不符：数据被直接修改")
+        for (name, pk), (seq, digest) in attested.items():
+            if name == table.name and digest is not None and pk not in seen:
+                report.problems.append(f"{table.name} 行 {pk}（审计事件 #{seq} 确认存在）已不在数据库中：被直接删除")
+
+
+def make_checkpoint(session: Session, keyring) -> AuditCheckpoint | None:
+    """Sign the Merkle root over every event so far (RFC 9162 signed tree head)."""
+    tree = merkle.CompactRange()
+    for (h,) in session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq).execution_options(yield_per=BATCH)):
+        tree.append(bytes.fromhex(h))
+    if tree.size == 0 or session.get(AuditCheckpoint, tree.size) is not None:
+        return None
+    from xinyong.kit.clock import now
+
+    root_hex = tree.root().hex()
+    cp = AuditCheckpoint(tree_size=tree.size, root_hash=root_hex, at=now(),
+                         signature=keyring.signing_key.sign(checkpoint_message(tree.size, root_hex).encode()).hex())
+    session.add(cp)
+    session.flush()
+    return cp
+
+
+def inclusion(session: Session, seq: int) -> dict:
+    """Proof that event ``seq`` is in the latest signed checkpoint's tree."""
+    cp = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size.desc())).first()
+    if cp is None or seq > cp.tree_size or seq < 1:
+        from xinyong.kit.errors import NotFound
+
+        raise NotFound(f"审计事件 #{seq} 尚未被任何签名检查点覆盖")
+    leaves = [bytes.fromhex(h) for (h,) in session.execute(
+        select(AuditEvent.hash).where(AuditEvent.seq <= cp.tree_size).order_by(AuditEvent.seq))]
+    proof = merkle.inclusion_proof(seq - 1, leaves)
+    return {"seq": seq, "leaf": leaves[seq - 1].hex(), "tree_size": cp.tree_size, "root": cp.root_hash,
+            "signature": cp.signature, "proof": [p.hex() for p in proof]}

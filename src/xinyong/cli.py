@@ -1,0 +1,259 @@
+"""The operator's command line (SPEC §18). Every command exits non-zero with a one-line reason on error."""
+
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import sys
+from typing import Any
+
+import click
+
+from xinyong.kit.errors import XinyongError
+
+
+def _platform():
+    from xinyong.kit.platform import Platform
+
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Platform.create()
+        root.call_on_close(root.obj.dispose)
+    return root.obj
+
+
+def _system_actor():
+    from xinyong.accounts.permissions import SYSTEM
+
+    return SYSTEM
+
+
+def _emit(as_json: bool, data: Any, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(text)
+
+
+def handle_errors(fn):
+    """Domain errors become one line on stderr and a non-zero exit (DESIGN habit 3)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except XinyongError as exc:
+            where = f"（{exc.field}）" if exc.field else ""
+            click.echo(f"错误{where}：{exc.message}", err=True)
+            sys.exit(2 if exc.status >= 500 else 1)
+
+    return wrapper
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except XinyongError as exc:
+            where = f"（{exc.field}）" if exc.field else ""
+            click.echo(f"错误{where}：{exc.message}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Group)
+def main() -> None:
+    """信用平台 Xinyong: public-credit information and supervision platform."""
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def init(as_json: bool) -> None:
+    """Create or upgrade the database and load the default catalog; safe to run again."""
+    from xinyong.kit.bootstrap import initialise
+
+    result = initialise(_platform())
+    _emit(as_json, result, f"数据库已就绪；新增公示规则 {result['regimes']} 条、信息类型 {result['info_types']} 个")
+
+
+@main.group(cls=Group)
+def department() -> None:
+    """Administrative departments (部门)."""
+
+
+@department.command("create")
+@click.argument("uscc")
+@click.argument("name")
+@click.option("--credit-office", is_flag=True, help="this department is the credit office (信用办)")
+@click.option("--json", "as_json", is_flag=True)
+def department_create(uscc: str, name: str, credit_office: bool, as_json: bool) -> None:
+    from xinyong.accounts import service
+
+    with _platform().uow(actor=_system_actor()) as session:
+        dept = service.create_department(session, actor=_system_actor(), uscc=uscc, name=name,
+                                         is_credit_office=credit_office)
+        data = {"id": dept.id, "uscc": dept.uscc, "name": dept.name}
+    _emit(as_json, data, f"已登记部门：{data['name']}（{data['uscc']}）")
+
+
+@main.group(cls=Group)
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", required=True, help="admin, officer, reviewer, entity or auditor")
+@click.option("--department", "department_uscc", help="the department's USCC (officer, reviewer)")
+@click.option("--entity", "entity_code", help="the entity's USCC or ID number (entity users)")
+@click.option("--password", help="at least 8 characters; a random one is generated and printed when omitted")
+@click.option("--display-name")
+@click.option("--json", "as_json", is_flag=True)
+def user_create(name, role, department_uscc, entity_code, password, display_name, as_json) -> None:
+    from xinyong.accounts import service
+
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    with _platform().uow(actor=_system_actor()) as session:
+        u = service.create_user(session, actor=_system_actor(), username=name, password=password, role=role,
+                                display_name=display_name, department_uscc=department_uscc, entity_code=entity_code)
+        data = {"id": u.id, "username": u.username, "role": u.role.value}
+    if generated:
+        data["password"] = password
+    text = f"已创建用户 {data['username']}（{data['role']}）" + (f"，初始口令：{password}" if generated else "")
+    _emit(as_json, data, text)
+
+
+@main.group(cls=Group)
+def token() -> None:
+    """API bearer tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--days", type=int, help="lifetime in days (default XINYONG_TOKEN_DAYS, 90)")
+@click.option("--label", default="cli", help="what the token is for")
+@click.option("--json", "as_json", is_flag=True)
+def token_create(name: str, days: int | None, label: str, as_json: bool) -> None:
+    """Issue a token for user NAME; it is printed once and stored only as a hash."""
+    from xinyong.accounts import service
+
+    with _platform().uow(actor=_system_actor()) as session:
+        u = service.user_by_name(session, name)
+        raw, t = service.create_token(session, actor=_system_actor(), user=u, name=label, days=days)
+        data = {"token": raw, "user": u.username, "expires_at": t.expires_at.isoformat()}
+    _emit(as_json, data, raw)
+
+
+@main.group(cls=Group)
+def entity() -> None:
+    """信用主体."""
+
+
+@entity.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+def entity_show(code: str, as_json: bool) -> None:
+    """One entity as the credit office sees it."""
+    from xinyong.entities import service
+
+    with _platform().uow(write=False) as session:
+        e = service.get_by_code(session, actor=_system_actor(), code=code)
+        data = service.to_read(e).model_dump(mode="json")
+    lines = [f"{data['name']}  {data['code']}  {data['kind_label']}  {data['status']}"]
+    lines += [f"  {p['role_label']}：{p['name']}" for p in data["related_persons"]]
+    _emit(as_json, data, "\n".join(lines))
+
+
+@main.group(cls=Group)
+def audit() -> None:
+    """The tamper-evident trail."""
+
+
+@audit.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+def audit_verify(as_json: bool) -> None:
+    """Exit 0 when the trail and the data agree; otherwise name the first broken entry."""
+    from xinyong.audit.verify import verify
+
+    p = _platform()
+    with p.uow(write=False) as session:
+        report = verify(session, p.keyring)
+    if as_json:
+        _emit(True, report.as_dict(), "")
+    elif report.ok:
+        click.echo(f"审计链完整：{report.events} 条事件，{report.rows} 行数据与链上状态一致，{report.checkpoints} 个签名检查点有效")
+    else:
+        click.echo(f"审计校验失败：{report.problems[0]}", err=True)
+        for extra in report.problems[1:10]:
+            click.echo(f"  另：{extra}", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+@audit.command("checkpoint")
+@click.option("--json", "as_json", is_flag=True)
+def audit_checkpoint(as_json: bool) -> None:
+    """Sign the Merkle root (RFC 9162) over every event so far."""
+    from xinyong.audit.verify import make_checkpoint
+
+    p = _platform()
+    with p.uow() as session:
+        cp = make_checkpoint(session, p.keyring)
+        data = {"tree_size": cp.tree_size, "root": cp.root_hash} if cp else None
+    _emit(as_json, data, f"已签署检查点：前 {data['tree_size']} 条事件，根 {data['root']}" if data else "没有新事件，无需签署")
+
+
+@audit.command("prove")
+@click.argument("seq", type=int)
+def audit_prove(seq: int) -> None:
+    """An inclusion proof of event SEQ in the latest signed checkpoint."""
+    from xinyong.audit.verify import inclusion
+
+    with _platform().uow(write=False) as session:
+        _emit(True, inclusion(session, seq), "")
+
+
+@main.command()
+@click.option("--host", help="default XINYONG_HOST (127.0.0.1)")
+@click.option("--port", type=int, help="default XINYONG_PORT (8000)")
+def serve(host: str | None, port: int | None) -> None:
+    """Pages, REST API (OpenAPI at /docs) and the scheduler."""
+    import uvicorn
+
+    from xinyong.web.app import create_app
+
+    p = _platform()
+    uvicorn.run(create_app(p), host=host or p.settings.host, port=port or p.settings.port, log_level="info")
+
+
+@main.command()
+@click.option("--entities", "n_entities", type=int, default=2000, show_default=True)
+@click.option("--persons", "n_persons", type=int, default=300, show_default=True)
+@click.option("--seed", type=int, default=20261121, show_default=True)
+@click.option("--no-serve", is_flag=True, help="build the demo zone and stop")
+@click.option("--reset", is_flag=True, help="allow wiping a non-SQLite database")
+@click.option("--host")
+@click.option("--port", type=int)
+def demo(n_entities, n_persons, seed, no_serve, reset, host, port) -> None:
+    """A fresh database with a realistic demo zone, then serve; prints the demo logins."""
+    from xinyong.demo.zone import build_demo
+
+    p = _platform()
+    logins = build_demo(p, entities=n_entities, persons=n_persons, seed=seed, allow_reset=reset)
+    click.echo(f"演示区已建成：{n_entities} 个市场主体，{n_persons} 个自然人")
+    click.echo("演示账户（用户名 / 口令 / 角色）：")
+    for row in logins:
+        click.echo(f"  {row['username']:<14} {row['password']:<16} {row['role_label']}  {row.get('note', '')}")
+    if not no_serve:
+        import uvicorn
+
+        from xinyong.web.app import create_app
+
+        h, pt = host or p.settings.host, port or p.settings.port
+        click.echo(f"打开 http://{h}:{pt}/ （接口文档 http://{h}:{pt}/docs）")
+        uvicorn.run(create_app(p), host=h, port=pt, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The one settings object (DESIGN habit 9). Environment variables carry the XINYONG_ prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", frozen=True)
+
+    # Embedded default: a SQLite file in the working directory (WAL mode).
+    database_url: str = "sqlite:///xinyong.db"
+    # Where key material lives when XINYONG_SECRET_KEY is not given: a file created on first use.
+    key_file: Path = Path("xinyong.key")
+    # 32+ bytes of hex; every purpose-specific key is derived from it (HKDF).
+    secret_key: str | None = None
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    zone_name: str = "北京经济技术开发区"
+
+    session_hours: int = 8
+    token_days: int = 90
+    # Lock-out after repeated failed logins (R-SEC-3: no guessing at passwords).
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    cookie_secure: bool = False
+
+    sql_echo: bool = False
+    scheduler: bool = Field(default=True, description="run scheduled jobs inside `xinyong serve`")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

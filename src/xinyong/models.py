@@ -1,0 +1,6 @@
+"""Every model, imported once so that metadata, Alembic and the audit listeners see them all."""
+
+from xinyong.accounts.models import ApiToken, Department, User, WebSession  # noqa: F401
+from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
+from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401
+from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401

@@ -1,0 +1,66 @@
+"""The one FastAPI app: REST API under /api/v1 (OpenAPI at /docs) and the zh-CN pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+
+from xinyong.kit.platform import Platform
+
+from . import errors
+
+STATIC = Path(__file__).resolve().parent / "static"
+API_DESCRIPTION = """北京经济技术开发区市场主体信用平台接口。
+
+Authenticate with `Authorization: Bearer <token>` (`xinyong token create NAME`). Errors are
+`{"error": code, "message": 中文说明, "field": 字段}` with the HTTP status of the error.
+"""
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+
+
+def create_app(platform: Platform) -> FastAPI:
+    from xinyong.accounts import api as accounts_api
+    from xinyong.accounts import pages as accounts_pages
+    from xinyong.audit import api as audit_api
+    from xinyong.audit import pages as audit_pages
+    from xinyong.catalog import api as catalog_api
+    from xinyong.catalog import pages as catalog_pages
+    from xinyong.entities import api as entities_api
+    from xinyong.entities import pages as entities_pages
+
+    from . import pages as home_pages
+
+    app = FastAPI(title="Xinyong 信用平台", version="0.1.0", description=API_DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.platform = platform
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (accounts_api, entities_api, catalog_api, audit_api):
+        app.include_router(module.router)
+    for module in (home_pages, accounts_pages, entities_pages, catalog_pages, audit_pages):
+        app.include_router(module.router, include_in_schema=False)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        # Swagger UI from the vendored npm package: this platform runs without reaching a CDN.
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Xinyong 信用平台 · 接口文档",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html") and request.url.path != "/docs":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

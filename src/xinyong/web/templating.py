@@ -1,0 +1,63 @@
+"""One layout for every page; each domain keeps its templates in its own ``templates/`` folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from xinyong.accounts.permissions import PUBLIC, ROLE_LABELS, Actor, Permission, Role
+from xinyong.kit.clock import local
+
+from .deps import CSRF_COOKIE, pre_session_csrf
+
+PACKAGE = Path(__file__).resolve().parent.parent
+DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "catalog", "audit")
+
+env = Environment(
+    loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),
+    autoescape=select_autoescape(["html"]),  # HTML in any text is shown as text, never run
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["local"] = lambda ts, fmt="%Y-%m-%d %H:%M": local(ts).strftime(fmt) if ts else ""
+env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates = Jinja2Templates(env=env)
+
+# (label, path, permission or roles) — the navigation a role sees
+NAV: list[tuple[str, str, Permission | tuple[Role, ...]]] = [
+    ("首页", "/", (Role.ADMIN, Role.OFFICER, Role.REVIEWER, Role.ENTITY, Role.AUDITOR, Role.PUBLIC)),
+    ("主体查询", "/entities", Permission.ENTITY_SEARCH),
+    ("我的信用档案", "/my", (Role.ENTITY,)),
+    ("信息目录", "/catalog", (Role.ADMIN, Role.OFFICER, Role.REVIEWER)),
+    ("部门与用户", "/admin/users", Permission.USER_MANAGE),
+    ("审计日志", "/audit", Permission.AUDIT_READ),
+    ("接口令牌", "/account/tokens", Permission.TOKEN_CREATE),
+]
+
+
+def nav_for(actor: Actor) -> list[tuple[str, str]]:
+    items = []
+    for label, path, who in NAV:
+        allowed = actor.role in who if isinstance(who, tuple) else actor.can(who)
+        if allowed:
+            items.append((label, path))
+    return items
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
+    actor: Actor = getattr(request.state, "actor", None) or PUBLIC
+    csrf = getattr(request.state, "csrf_token", None) or pre_session_csrf(request)
+    settings = request.app.state.platform.settings
+    ctx = {"actor": actor, "csrf_token": csrf, "nav": nav_for(actor), "zone_name": settings.zone_name,
+           "path": request.url.path} | (context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    new_cookie = getattr(request.state, "new_csrf_cookie", None)
+    if new_cookie:
+        response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="strict",
+                            secure=settings.cookie_secure)
+    return response
