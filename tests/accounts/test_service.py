@@ -281,9 +281,11 @@ def test_a_user_may_issue_a_token_for_itself_but_not_for_another(uow, make):  # 
         issue(uow, other, actor=make.actor(officer))
 
 
-def test_auditor_gets_no_api_token(uow, make):  # SPEC §0: the auditor reads logs only
+def test_an_officer_cannot_issue_a_token_for_someone_else(uow, make):  # SPEC §0
+    officer, other = make.user("officer"), make.user("auditor")
     with pytest.raises(Forbidden):
-        issue(uow, make.user("auditor"))
+        with uow(actor=SYSTEM) as s:
+            accounts.create_token(s, actor=make.actor(officer), user=s.merge(other))
     assert count(uow, ApiToken) == 0
 
 

@@ -49,7 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
                               P.TOKEN_CREATE}),
     Role.ENTITY: frozenset({P.ENTITY_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
-    Role.AUDITOR: frozenset({P.AUDIT_READ, P.CATALOG_READ}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
     Role.PUBLIC: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ}),
 }
 
