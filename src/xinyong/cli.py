@@ -183,7 +183,8 @@ def audit_verify(as_json: bool) -> None:
     if as_json:
         _emit(True, report.as_dict(), "")
     elif report.ok:
-        click.echo(f"审计链完整：{report.events} 条事件，{report.rows} 行数据与链上状态一致，{report.checkpoints} 个签名检查点有效")
+        click.echo(f"审计链完整：{report.events} 条事件，{report.rows} 行数据与链上状态一致，"
+                   f"{report.checkpoints} 个签名检查点有效")
     else:
         click.echo(f"审计校验失败：{report.problems[0]}", err=True)
         for extra in report.problems[1:10]:

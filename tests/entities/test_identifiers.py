@@ -4,6 +4,7 @@ import random
 import pytest
 
 from tests.factories import uscc
+from tests.helpers import gb11643
 from xinyong.entities.identifiers import (
     id_check_digit,
     looks_like_id_number,
@@ -17,13 +18,6 @@ from xinyong.kit.errors import Invalid
 
 RNG = random.Random(11)
 USCC = uscc(RNG)  # 91110302…, checksum valid
-
-
-def gb11643(first17: str) -> str:
-    """The check digit computed here from the standard (weights 2^(17-i) mod 11), independently of src."""
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
-    check = (12 - total % 11) % 11
-    return "X" if check == 10 else str(check)
 
 
 def id_number(born: str, serial: str = "001", region: str = "110105") -> str:

@@ -1,29 +1,14 @@
 """R-ENT-5 (never collected) and R-SEC-2 (identifiers protected at rest, masked when shown)."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.helpers import entity_counts, id_number
 from xinyong.accounts.permissions import PUBLIC, SYSTEM
 from xinyong.audit.models import AuditEvent
 from xinyong.entities import service
 from xinyong.entities.models import Entity, RelatedPerson
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
-
-
-def gb11643(first17: str) -> str:
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
-    check = (12 - total % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
-def id_number(born: str = "19850312", serial: str = "123") -> str:
-    body = "110105" + born + serial
-    return body + gb11643(body)
-
-
-def counts(uow) -> tuple[int, int, int]:
-    with uow(write=False) as s:
-        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Entity, RelatedPerson, AuditEvent))
 
 
 def submit(uow, payload: dict):
@@ -55,13 +40,13 @@ COMPANY = "91110302EUHUXQEEGX"
     (PERSON | {"extra": {"health": {"diagnosis": "…"}}}, "extra.health.diagnosis", "疾病"),
 ])
 def test_forbidden_personal_field_refused_naming_it_and_nothing_stored(uow, payload, field, kind):  # R-ENT-5
-    before = counts(uow)
+    before = entity_counts(uow)
     result = submit(uow, payload)
     assert isinstance(result, Invalid)
     assert result.field == field
     assert field in result.message and kind in result.message
     assert "禁止" in result.message  # the reason, not a generic "unexpected field"
-    assert counts(uow) == before
+    assert entity_counts(uow) == before
 
 
 def test_words_in_names_and_values_are_not_forbidden_fields(uow):  # R-ENT-5 refuses fields, not words
@@ -140,7 +125,7 @@ def test_reveal_id_number_for_the_credit_office_writes_an_audit_event(uow, make)
     number = id_number(serial="444")
     entity_id = submit(uow, {"name": "张三", "id_number": number})
     admin = make.actor(make.user("admin"))
-    before = counts(uow)[2]
+    before = entity_counts(uow)[2]
     with uow(actor=admin) as s:
         assert service.reveal_id_number(s, actor=admin, entity=s.get(Entity, entity_id)) == number
     with uow(write=False) as s:
@@ -162,11 +147,11 @@ def test_reveal_id_number_is_forbidden_to_everyone_else_and_leaves_no_event(uow,
         actor = make.actor(make.user("entity", entity_code=number))
     else:
         actor = make.actor(make.user(role))
-    before = counts(uow)
+    before = entity_counts(uow)
     with uow(actor=actor) as s:
         with pytest.raises(Forbidden):
             service.reveal_id_number(s, actor=actor, entity=s.get(Entity, entity_id))
-    assert counts(uow) == before
+    assert entity_counts(uow) == before
 
 
 def test_reveal_for_an_entity_without_an_id_number_is_not_found(uow, make):  # R-SEC-2

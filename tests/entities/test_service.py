@@ -1,28 +1,13 @@
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
+from tests.helpers import entity_counts, id_number
 from xinyong.accounts.permissions import PUBLIC, SYSTEM, Actor, Role
 from xinyong.audit.models import AuditEvent
 from xinyong.entities import repository, service
-from xinyong.entities.models import Entity, EntityKind, RelatedPerson
+from xinyong.entities.models import Entity, EntityKind
 from xinyong.kit.clock import today
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
-
-
-def gb11643(first17: str) -> str:
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
-    check = (12 - total % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
-def id_number(born: str = "19850312", serial: str = "123") -> str:
-    body = "110105" + born + serial
-    return body + gb11643(body)
-
-
-def counts(uow) -> tuple[int, int, int]:
-    with uow(write=False) as s:
-        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Entity, RelatedPerson, AuditEvent))
 
 
 def create(uow, payload: dict, actor=SYSTEM) -> Entity:
@@ -32,11 +17,11 @@ def create(uow, payload: dict, actor=SYSTEM) -> Entity:
 
 def refused(uow, payload: dict, error=Invalid):
     """The error, asserted to leave nothing behind even though the unit of work commits."""
-    before = counts(uow)
+    before = entity_counts(uow)
     with uow(actor=SYSTEM) as s:
         with pytest.raises(error) as exc:
             service.create_entity(s, actor=SYSTEM, entity_in=service.parse_entity_payload(payload))
-    assert counts(uow) == before
+    assert entity_counts(uow) == before
     return exc.value
 
 
@@ -163,12 +148,12 @@ def test_natural_person_who_turned_18_today_is_accepted(uow):  # R-ENT-1
 def test_only_departments_and_the_credit_office_register_entities(uow, make, role):  # SPEC §0
     actor = PUBLIC if role == "public" else make.actor(
         make.user(role, entity=make.entity()) if role == "entity" else make.user(role))
-    before = counts(uow)
+    before = entity_counts(uow)
     with uow(actor=actor) as s:
         with pytest.raises(Forbidden):
             service.create_entity(s, actor=actor, entity_in=service.parse_entity_payload(
                 {"name": "星河科技有限公司", "uscc": make.uscc()}))
-    assert counts(uow) == before
+    assert entity_counts(uow) == before
 
 
 # ---- data scope (SPEC §0: an entity only itself; R-SEC-2) ---------------------------------------

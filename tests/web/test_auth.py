@@ -45,7 +45,9 @@ def test_wrong_password_then_lockout_persists(client, make, platform):  # R-SEC-
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, make):
     make.user("officer", "clerk2")
-    assert login(client, "nobody", "whatever-pw").text.count("用户名或口令错误") == login(client, "clerk2", "bad-pw-123").text.count("用户名或口令错误")
+    unknown, wrong = login(client, "nobody", "whatever-pw"), login(client, "clerk2", "bad-pw-123")
+    assert unknown.status_code == wrong.status_code == 401
+    assert "用户名或口令错误" in unknown.text and "用户名或口令错误" in wrong.text
 
 
 def test_form_post_without_csrf_is_refused_even_when_logged_in(client, make):

@@ -1,17 +1,10 @@
 """The entity API: bad input gets a clear error naming the field and stores nothing."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from xinyong.audit.models import AuditEvent
-from xinyong.entities.models import Entity, RelatedPerson
-
-
-def counts(uow):
-    with uow(write=False) as s:
-        return (s.scalar(select(func.count()).select_from(Entity)),
-                s.scalar(select(func.count()).select_from(RelatedPerson)),
-                s.scalar(select(func.count()).select_from(AuditEvent)))
+from tests.helpers import entity_counts
+from xinyong.entities.models import RelatedPerson
 
 
 @pytest.fixture
@@ -46,11 +39,11 @@ def test_create_legal_person_with_full_width_lower_case_code(client, officer_h, 
      "related_persons.0.role"),
 ])
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(client, officer_h, uow, payload, field):  # R-ENT-5
-    before = counts(uow)
+    before = entity_counts(uow)
     r = client.post("/api/v1/entities", headers=officer_h, json=payload)
     assert r.status_code == 400, r.text
     assert r.json()["field"] == field and r.json()["message"]
-    assert counts(uow) == before
+    assert entity_counts(uow) == before
 
 
 def test_duplicate_code_is_a_conflict(client, officer_h, make):

@@ -188,7 +188,8 @@ def close_session(session: Session, raw: str) -> None:
 
 # ---- API tokens --------------------------------------------------------------------------------
 
-def create_token(session: Session, *, actor: Actor, user: User, name: str = "api", days: int | None = None) -> tuple[str, ApiToken]:
+def create_token(session: Session, *, actor: Actor, user: User, name: str = "api",
+                 days: int | None = None) -> tuple[str, ApiToken]:
     if actor.user_id != user.id:
         _require(actor, Permission.USER_MANAGE, "为其他用户签发令牌")
     _require(actor_for(user), Permission.TOKEN_CREATE, "使用接口令牌")

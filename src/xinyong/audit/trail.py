@@ -75,7 +75,7 @@ def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, o
     pk_cols = list(table.primary_key.columns)
     for row in rows:
         pk = _pk_text(tuple(row[c.name] for c in pk_cols))
-        pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col: row.get(col.name)))
+        pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col, row=row: row.get(col.name)))
 
 
 def _actor_of(session: Session, actor: Any) -> tuple[int | None, str]:

@@ -74,7 +74,8 @@ def verify(session: Session, keyring) -> Report:
         cp = checkpoints.get(tree.size)
         if cp is not None:
             root_hex = tree.root().hex()
-            if cp.root_hash != root_hex or not _verify_signature(keyring, cp.signature, checkpoint_message(cp.tree_size, cp.root_hash)):
+            signed = _verify_signature(keyring, cp.signature, checkpoint_message(cp.tree_size, cp.root_hash))
+            if cp.root_hash != root_hex or not signed:
                 report.problems.append(f"签名检查点（前 {cp.tree_size} 条事件）与现有事件不符：已签名的历史被改写")
         for table, pk, op, digest in ev.changes or []:
             attested[(table, pk)] = (ev.seq, digest if op != "delete" else None)
@@ -107,7 +108,7 @@ def _verify_rows(session: Session, attested: dict, report: Report) -> None:
             entry = attested.get((table.name, pk))
             if entry is None or entry[1] is None:
                 report.problems.append(f"{table.name} 行 {pk} 不在审计链中：绕过平台写入")
-            elif chain.row_digest(table, lambda col: m[col]) != entry[1]:
+            elif chain.row_digest(table, lambda col, m=m: m[col]) != entry[1]:
                 report.problems.append(f"{table.name} 行 {pk} 与审计事件 #{entry[0]} 确认的状态不符：数据被直接修改")
         for (name, pk), (seq, digest) in attested.items():
             if name == table.name and digest is not None and pk not in seen:
