@@ -73,3 +73,18 @@ def test_entity_show_json(xinyong, make):
     assert data["code"] == e.uscc and data["name"] == "北京亦庄示例科技有限公司"
     missing = xinyong("entity", "show", make.uscc())
     assert missing.returncode != 0 and "未找到" in missing.stderr
+
+
+def test_an_uninitialised_database_is_one_line_not_a_traceback(tmp_path):
+    env = os.environ | {"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "XINYONG_SECRET_KEY": TEST_SECRET}
+    r = subprocess.run([sys.executable, "-m", "xinyong.cli", "user", "create", "bob", "--role", "admin"], env=env,
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "xinyong init" in r.stderr
+
+
+def test_a_bad_secret_key_is_one_chinese_line(tmp_path):
+    env = os.environ | {"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "XINYONG_SECRET_KEY": "zz"}
+    r = subprocess.run([sys.executable, "-m", "xinyong.cli", "init"], env=env, cwd=tmp_path, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 1 and r.stderr.strip() == "错误（secret_key）：XINYONG_SECRET_KEY 应为十六进制字符串"

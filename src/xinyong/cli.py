@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import secrets
 import sys
@@ -37,29 +36,27 @@ def _emit(as_json: bool, data: Any, text: str) -> None:
         click.echo(text)
 
 
-def handle_errors(fn):
-    """Domain errors become one line on stderr and a non-zero exit (DESIGN habit 3)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except XinyongError as exc:
-            where = f"（{exc.field}）" if exc.field else ""
-            click.echo(f"错误{where}：{exc.message}", err=True)
-            sys.exit(2 if exc.status >= 500 else 1)
-
-    return wrapper
-
-
 class Group(click.Group):
+    """Every error ends as one line on stderr and a non-zero exit (SPEC §18, DESIGN habit 3)."""
+
     def invoke(self, ctx):
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return super().invoke(ctx)
         except XinyongError as exc:
             where = f"（{exc.field}）" if exc.field else ""
             click.echo(f"错误{where}：{exc.message}", err=True)
             ctx.exit(1)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            click.echo(f"错误：数据库无法使用（{reason}）；新数据库请先运行 xinyong init", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still one line for the operator, the type tells us where to look
+            click.echo(f"错误：内部错误 {type(exc).__name__}: {exc}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=Group)
@@ -71,7 +68,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def init(as_json: bool) -> None:
     """Create or upgrade the database and load the default catalog; safe to run again."""
-    from xinyong.kit.bootstrap import initialise
+    from xinyong.bootstrap import initialise
 
     result = initialise(_platform())
     _emit(as_json, result, f"数据库已就绪；新增公示规则 {result['regimes']} 条、信息类型 {result['info_types']} 个")

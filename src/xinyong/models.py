@@ -4,3 +4,4 @@ from xinyong.accounts.models import ApiToken, Department, User, WebSession  # no
 from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401
 from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401
+from xinyong.kit.meta import PlatformMeta  # noqa: F401

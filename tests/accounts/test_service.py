@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import ApiToken, Department, User
+from xinyong.accounts.models import ApiToken, Department, LoginThrottle, User
 from xinyong.accounts.permissions import SYSTEM, Role
 from xinyong.audit.models import AuditEvent
 from xinyong.kit.clock import now
@@ -188,16 +188,17 @@ def test_lockout_after_max_failures_persists_across_units_of_work(uow, make, set
     for _ in range(limit - 1):
         assert isinstance(login(uow, "watcher", "wrong-password"), NotAuthenticated)
     with uow(write=False) as s:
-        assert s.get(User, user.id).failed_logins == limit - 1
+        assert s.get(LoginThrottle, "watcher").failures == limit - 1
     assert isinstance(login(uow, "watcher", "wrong-password"), Locked)
     # locked: even the right password is refused, in a later unit of work
     assert isinstance(login(uow, "watcher", PASSWORD), Locked)
     with uow(write=False) as s:
-        locked_until = s.get(User, user.id).locked_until
+        locked_until = s.get(LoginThrottle, "watcher").locked_until
         failures = s.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_failed")
                              .order_by(AuditEvent.seq)).all()
     assert locked_until > now() + dt.timedelta(minutes=settings.login_lock_minutes - 1)
     assert len(failures) == limit and failures[-1].detail["locked"] is True
+    assert failures[-1].subject_id == str(user.id)
 
 
 def test_lock_expires_and_a_good_login_clears_it(uow, make, settings):  # R-SEC-3
@@ -205,11 +206,10 @@ def test_lock_expires_and_a_good_login_clears_it(uow, make, settings):  # R-SEC-
     for _ in range(settings.login_max_failures):
         login(uow, "watcher", "wrong-password")
     with uow(actor=SYSTEM) as s:
-        s.get(User, user.id).locked_until = now() - dt.timedelta(seconds=1)
+        s.get(LoginThrottle, "watcher").locked_until = now() - dt.timedelta(seconds=1)
     assert login(uow, "watcher", PASSWORD) == user.id
     with uow(write=False) as s:
-        stored = s.get(User, user.id)
-        assert (stored.failed_logins, stored.locked_until) == (0, None)
+        assert s.get(LoginThrottle, "watcher") is None
 
 
 def test_a_good_login_resets_the_failure_count(uow, make, settings):  # R-SEC-3
@@ -294,3 +294,16 @@ def test_token_lifetime_out_of_range_is_invalid(uow, make, days):  # SPEC §18
     with pytest.raises(Invalid) as exc:
         issue(uow, make.user("officer"), days=days)
     assert exc.value.field == "days"
+
+
+def test_unknown_names_lock_out_exactly_like_real_ones(uow, make, settings):  # R-SEC-3: no user enumeration
+    make.user("auditor", username="watcher")
+    answers = {}
+    for name in ("watcher", "nobody-here"):
+        answers[name] = [type(login(uow, name, "wrong-password")).__name__
+                         for _ in range(settings.login_max_failures + 1)]
+    assert answers["watcher"] == answers["nobody-here"]
+    assert answers["watcher"][-2:] == ["Locked", "Locked"]
+    with uow(write=False) as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_failed")).all()
+    assert {e.detail["username"] for e in events} == {"watcher", "nobody-here"}

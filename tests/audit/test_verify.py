@@ -253,3 +253,18 @@ def test_cli_exits_0_when_clean_and_non_zero_naming_the_first_broken_entry(zone,
     assert as_json.returncode != 0
     body = json.loads(as_json.stdout)
     assert body["ok"] is False and f"entities 行 {zone['company']} " in body["first_problem"]
+
+
+def test_deleting_every_event_and_row_is_not_a_clean_trail(platform, make, uow):  # R-REV-4
+    from sqlalchemy import text
+
+    from xinyong.audit.trail import audited_tables
+
+    make.entity()
+    with platform.engine.begin() as conn:
+        for table in audited_tables():
+            conn.execute(table.delete())
+        conn.execute(text("DELETE FROM audit_events"))
+    with uow(write=False) as s:
+        report = verify(s, platform.keyring)
+    assert not report.ok and "审计事件被全部删除" in report.problems[0]

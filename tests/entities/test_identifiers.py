@@ -7,7 +7,8 @@ from tests.factories import uscc
 from tests.helpers import gb11643
 from xinyong.entities.identifiers import (
     id_check_digit,
-    looks_like_id_number,
+    is_valid_id_number,
+    is_valid_uscc,
     mask_id_number,
     normalize_code,
     uscc_check_digit,
@@ -151,6 +152,16 @@ def test_check_digit_helpers_agree_with_the_standards():  # R-ENT-1
 
 def test_normalize_code_and_id_shape():  # R-ENT-1
     assert normalize_code(" ９１ab\u3000-c ") == "91ABC"
-    assert looks_like_id_number(ID)
-    assert looks_like_id_number("11010519491231002X")
-    assert not looks_like_id_number(USCC)
+    assert is_valid_id_number(ID)
+    assert is_valid_id_number("11010519491231002X")
+    assert not is_valid_id_number(USCC) and is_valid_uscc(USCC)
+    # an all-digit government code (11… 机关) is a USCC even though it has an ID number's shape
+    digits = "11110302000000001"
+    assert is_valid_uscc(digits + uscc_check_digit(digits))
+
+
+def test_ids_in_free_text_are_masked():  # R-SEC-2
+    from xinyong.entities.identifiers import mask_ids_in
+
+    assert mask_ids_in(f"查询 {ID} 未果") == f"查询 {ID[:6]}********{ID[-4:]} 未果"
+    assert mask_ids_in(USCC) == USCC

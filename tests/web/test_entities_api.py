@@ -68,16 +68,43 @@ def test_natural_person_id_number_is_masked_and_found_only_exactly(client, offic
     assert r.status_code == 201
     assert r.json()["code"] == number[:6] + "********" + number[-4:]
     assert number not in r.text
-    found = client.get(f"/api/v1/entities?q={number}", headers=officer_h).json()
+    found = client.post("/api/v1/entities/search", headers=officer_h, json={"q": number}).json()
     assert found["total"] == 1 and number not in str(found)
-    assert client.get(f"/api/v1/entities?q={number[:-1]}", headers=officer_h).json()["total"] == 0
+    assert client.post("/api/v1/entities/search", headers=officer_h, json={"q": number[:-1]}).json()["total"] == 0
+    assert client.post("/api/v1/entities/lookup", headers=officer_h, json={"code": number}).json()["name"] == "赵六"
+
+
+def test_id_numbers_are_refused_in_urls(client, officer_h, make):  # R-SEC-2: URLs end up in logs
+    number = make.id_number("19790615")
+    client.post("/api/v1/entities", headers=officer_h, json={"id_number": number, "name": "赵六"})
+    for url in (f"/api/v1/entities?q={number}", f"/api/v1/entities/{number}"):
+        r = client.get(url, headers=officer_h)
+        assert r.status_code == 400 and "POST /api/v1/entities/lookup" in r.json()["message"]
+        assert number not in r.text
+
+
+def test_an_all_digit_government_uscc_is_found_by_get(client, officer_h):  # 11… 机关 codes look like ID numbers
+    from xinyong.entities.identifiers import uscc_check_digit
+
+    body = next(b for b in (f"1111030200{n:07d}" for n in range(100)) if uscc_check_digit(b).isdigit())
+    code = body + uscc_check_digit(body)
+    assert code.isdigit()
+    r = client.post("/api/v1/entities", headers=officer_h, json={"uscc": code, "name": "北京经济技术开发区某局"})
+    assert r.status_code == 201, r.text
+    assert client.get(f"/api/v1/entities/{code}", headers=officer_h).json()["uscc"] == code
+    assert client.get(f"/api/v1/entities?q={code}", headers=officer_h).json()["total"] == 1
 
 
 def test_public_never_sees_natural_persons(client, officer_h, make):
     number = make.id_number("19790615")
     client.post("/api/v1/entities", headers=officer_h, json={"id_number": number, "name": "赵六"})
-    assert client.get(f"/api/v1/entities/{number}").status_code == 404
+    assert client.post("/api/v1/entities/lookup", json={"code": number}).status_code == 404
     assert client.get("/api/v1/entities?q=赵六").json()["total"] == 0
+
+
+def test_the_public_sees_no_related_persons(client, make):
+    e = make.entity(related_persons=[{"role": "shareholder", "name": "李四", "share_percent": "60"}])
+    assert client.get(f"/api/v1/entities/{e.uscc}").json()["related_persons"] == []
 
 
 def test_entity_user_sees_only_itself_and_others_look_nonexistent(client, make, bearer):  # R-PUB-3 scope

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from xinyong.audit.trail import record_event
+from xinyong.accounts.permissions import PUBLIC
+from xinyong.audit.trail import describe, record_event
+
+describe("department.created", "登记部门", subject=("department", "部门"))
+describe("user.created", "创建用户", subject=("user", "用户"))
+describe("user.login", "登录")
+describe("user.login_failed", "登录失败")
+describe("token.created", "签发接口令牌")
+describe("token.revoked", "吊销接口令牌")
 
 
 def department_created(session: Session, dept, actor) -> None:
@@ -22,9 +30,11 @@ def login_succeeded(session: Session, user) -> None:
     record_event(session, "user.login", subject_type="user", subject_id=user.id, actor=_self(user))
 
 
-def login_failed(session: Session, user, locked: bool) -> None:
-    record_event(session, "user.login_failed", subject_type="user", subject_id=user.id, actor=_self(user),
-                 detail={"failures": user.failed_logins, "locked": locked})
+def login_failed(session: Session, username: str, user_id: int | None, failures: int, locked: bool) -> None:
+    from xinyong.entities.identifiers import mask_ids_in
+
+    record_event(session, "user.login_failed", subject_type="user", subject_id=user_id, actor=PUBLIC,
+                 detail={"username": mask_ids_in(username), "failures": failures, "locked": locked})
 
 
 def token_created(session: Session, token, actor) -> None:

@@ -37,8 +37,6 @@ class User(Audited, Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), comment="所属部门")
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), comment="代表的信用主体")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, comment="是否启用")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, comment="连续登录失败次数")
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, comment="锁定至")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="创建时间")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -73,3 +71,15 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed logins per name typed, whether or not such a user exists (R-SEC-3): the lock-out
+    then answers the same for every name. Operational state; the events are on the audit chain."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = {"comment": "登录失败计数与锁定"}
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True, comment="输入的登录名")
+    failures: Mapped[int] = mapped_column(Integer, default=0, comment="连续失败次数")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, comment="锁定至")

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from xinyong.accounts.permissions import ROLE_LABELS, Permission, Role
-from xinyong.kit.errors import Forbidden, XinyongError
-from xinyong.web.deps import CSRF_COOKIE, DB, SESSION_COOKIE, CurrentActor, allowed, page_router
+from xinyong.accounts.permissions import PUBLIC, ROLE_LABELS, Permission, Role
+from xinyong.kit.errors import Forbidden, Invalid, XinyongError
+from xinyong.web.deps import CSRF_COOKIE, DB, SESSION_COOKIE, CurrentActor, RowId, allowed, page_router
 from xinyong.web.templating import render
 
 from . import service
 
 router = page_router()
+# POST /login has no session yet and manages its own transactions (see login())
+login_router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,20 +31,26 @@ def login_form(request: Request, actor: CurrentActor, next: str = "/"):
     return render(request, "accounts/login.html", {"next": _safe_next(next)})
 
 
-@router.post("/login")
-def login(request: Request, session: DB, username: str = Form(""), password: str = Form(""),
-          csrf_token: str = Form(""), next: str = Form("/")):
+@login_router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
+          next: str = Form("/")):
+    """Two units of work of its own: the slow password check reads without the write lock, and
+    only recording the outcome takes it."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf_token):
         raise Forbidden("登录表单已失效，请刷新页面后重试")
-    result = service.authenticate(session, username=username, password=password)
-    if isinstance(result, XinyongError):
-        # returned, not raised: the failure count must be committed (lock-out, R-SEC-3)
-        return render(request, "accounts/login.html", {"next": _safe_next(next), "error": result.message,
-                                                       "username": username}, status=result.status)
-    raw, _ = service.open_session(session, result)
+    platform = request.app.state.platform
+    with platform.uow(write=False) as session:
+        check = service.check_password(session, username=username, password=password)
+    with platform.uow(actor=PUBLIC) as session:
+        result = service.record_login(session, check)
+        if isinstance(result, XinyongError):
+            request.state.actor = PUBLIC
+            return render(request, "accounts/login.html", {"next": _safe_next(next), "error": result.message,
+                                                           "username": username}, status=result.status)
+        raw, _ = service.open_session(session, result)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    settings = request.app.state.platform.settings
+    settings = platform.settings
     response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=settings.cookie_secure,
                         max_age=settings.session_hours * 3600)
     return response
@@ -111,10 +119,12 @@ def tokens_page(request: Request, session: DB, actor: TokenHolder):
 
 
 @router.post("/account/tokens")
-def create_token(request: Request, session: DB, actor: TokenHolder, name: str = Form(""), days: int = Form(90)):
+def create_token(request: Request, session: DB, actor: TokenHolder, name: str = Form(""), days: str = Form("90")):
     try:
+        if not days.strip().isdigit():
+            raise Invalid("有效期应为 1–366 之间的整数天数", field="days")
         raw, _ = service.create_token(session, actor=actor, user=service.user_by_id(session, actor.user_id),
-                                      name=name or "api", days=days)
+                                      name=name or "api", days=int(days))
     except XinyongError as exc:
         session.rollback()
         return _tokens_page(request, session, actor, status=exc.status, error=exc)
@@ -122,6 +132,6 @@ def create_token(request: Request, session: DB, actor: TokenHolder, name: str = 
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, session: DB, actor: TokenHolder, token_id: int):
+def revoke_token(request: Request, session: DB, actor: TokenHolder, token_id: RowId):
     service.revoke_token(session, actor=actor, token_id=token_id)
     return RedirectResponse("/account/tokens", status_code=303)

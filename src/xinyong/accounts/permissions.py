@@ -30,6 +30,7 @@ class Permission(StrEnum):
     ENTITY_READ = "entity:read"
     ENTITY_CREATE = "entity:create"
     ENTITY_READ_IDENTIFIERS = "entity:read_identifiers"  # full ID numbers, decrypted
+    OWN_FILE_READ = "entity:read_own"  # an entity user's own credit file
     CATALOG_READ = "catalog:read"
     CATALOG_MANAGE = "catalog:manage"
     RECORD_SUBMIT = "record:submit"
@@ -43,12 +44,12 @@ class Permission(StrEnum):
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE},
+    Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE, P.OWN_FILE_READ},
     Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
                              P.TOKEN_CREATE}),
     Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
                               P.TOKEN_CREATE}),
-    Role.ENTITY: frozenset({P.ENTITY_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
+    Role.ENTITY: frozenset({P.ENTITY_READ, P.OWN_FILE_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.CATALOG_READ, P.TOKEN_CREATE}),
     Role.PUBLIC: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ}),
 }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import now
@@ -18,7 +20,7 @@ from xinyong.kit.platform import settings_of
 from xinyong.kit.text import clean_text
 
 from . import events
-from .models import ApiToken, Department, User, WebSession
+from .models import ApiToken, Department, LoginThrottle, User, WebSession
 from .permissions import Actor, Permission, Role
 
 _hasher = PasswordHasher()
@@ -128,32 +130,63 @@ def user_by_name(session: Session, username: str) -> User:
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | XinyongError:
-    """The user, or the error to show. A failure changes state (the count, the lock-out, R-SEC-3)
-    that must be committed, so it is returned rather than raised and the boundary commits first."""
+@dataclass(frozen=True)
+class LoginCheck:
+    username: str
+    user_id: int | None
+    password_ok: bool
+    locked_until: dt.datetime | None
+
+
+def _login_key(username: str) -> str:
+    return (username or "").strip()[:64]
+
+
+def check_password(session: Session, *, username: str, password: str) -> LoginCheck:
+    """Read only, so the slow argon2 check never holds the write lock. Unknown and known names go
+    through the same steps and the same hash work: the answers do not tell who exists."""
+    key = _login_key(username)
+    throttle = session.get(LoginThrottle, key)
+    user = session.scalar(select(User).where(User.username == key))
+    usable = user is not None and user.is_active
+    ok = _verify(user.password_hash if usable else _DUMMY_HASH, password) and usable
+    return LoginCheck(key, user.id if usable else None, ok, throttle.locked_until if throttle else None)
+
+
+def record_login(session: Session, check: LoginCheck) -> User | XinyongError:
+    """The user, or the error to show. A failure is recorded (count, lock-out, an audit event:
+    R-SEC-3) and returned rather than raised, so that the boundary commits it."""
     settings = settings_of(session)
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.is_active:
-        _verify(_DUMMY_HASH, password)
-        return NotAuthenticated("用户名或口令错误")
-    if user.locked_until and user.locked_until > now():
-        return Locked(f"连续登录失败次数过多，账户已锁定，请于 {settings.login_lock_minutes} 分钟后再试")
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        locked = user.failed_logins >= settings.login_max_failures
-        if locked:
-            user.locked_until = now() + dt.timedelta(minutes=settings.login_lock_minutes)
-            user.failed_logins = 0
-        events.login_failed(session, user, locked)
-        if locked:
-            return Locked(f"连续登录失败次数过多，账户已锁定，请于 {settings.login_lock_minutes} 分钟后再试")
-        return NotAuthenticated("用户名或口令错误")
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    events.login_succeeded(session, user)
-    return user
+    if check.locked_until and check.locked_until > now():
+        return _locked(check.locked_until)
+    if check.password_ok:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.username == check.username))
+        user = session.get(User, check.user_id)
+        events.login_succeeded(session, user)
+        return user
+    failures = session.scalar(update(LoginThrottle).where(LoginThrottle.username == check.username)
+                              .values(failures=LoginThrottle.failures + 1).returning(LoginThrottle.failures))
+    if failures is None:
+        failures = 1
+        session.add(LoginThrottle(username=check.username, failures=1))
+    locked_until = None
+    if failures >= settings.login_max_failures:
+        locked_until = now() + dt.timedelta(minutes=settings.login_lock_minutes)
+        session.execute(update(LoginThrottle).where(LoginThrottle.username == check.username)
+                        .values(failures=0, locked_until=locked_until))
+    session.flush()
+    events.login_failed(session, check.username, check.user_id, failures, locked_until is not None)
+    return _locked(locked_until) if locked_until else NotAuthenticated("用户名或口令错误")
+
+
+def _locked(until: dt.datetime) -> Locked:
+    minutes = max(1, math.ceil((until - now()).total_seconds() / 60))
+    return Locked(f"连续登录失败次数过多，账户已锁定，请于 {minutes} 分钟后再试")
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | XinyongError:
+    """Both steps in one session, for callers that hold no lock anyway (tests, scripts)."""
+    return record_login(session, check_password(session, username=username, password=password))
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -44,6 +44,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def pk_text(values) -> str:
+    """How a row's primary key is written in an event: the chain and the verifier must agree."""
+    return "/".join(str(v) for v in values)
+
+
 def row_digest(table: Table, get: Callable[[Any], Any]) -> str:
     """``get(column)`` returns the column's value; every column of the table is covered."""
     body = [canon(get(col)) for col in table.columns]

@@ -24,6 +24,26 @@ _TIP = "audit_tip"
 _HEAD_DIRTY = "audit_head_dirty"
 
 
+ACTION_LABELS: dict[str, str] = {"data.changed": "数据变更"}
+SUBJECT_LABELS: dict[str, str] = {}
+
+
+def describe(action: str, label: str, *, subject: tuple[str, str] | None = None) -> None:
+    """Each domain names its events (and the kind of thing they are about) in Chinese once, where it
+    defines them; the audit pages show these names."""
+    ACTION_LABELS[action] = label
+    if subject:
+        SUBJECT_LABELS[subject[0]] = subject[1]
+
+
+def subject_label(subject_type: str | None) -> str:
+    return SUBJECT_LABELS.get(subject_type or "", subject_type or "")
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
 class Audited:
     """Mixin: the current state of every row of this model is bound to the audit chain."""
 
@@ -36,15 +56,11 @@ def audited_tables() -> list[Table]:
     )
 
 
-def _pk_text(values: tuple) -> str:
-    return values[0].__str__() if len(values) == 1 else "/".join(map(str, values))
-
-
 def _instance_digest(obj: Any) -> tuple[str, str, str]:
     mapper = inspect(obj).mapper
     table = mapper.local_table
     get = lambda col: getattr(obj, mapper.get_property_by_column(col).key)  # noqa: E731
-    pk = _pk_text(tuple(get(col) for col in table.primary_key.columns))
+    pk = chain.pk_text(tuple(get(col) for col in table.primary_key.columns))
     return table.name, pk, chain.row_digest(table, get)
 
 
@@ -66,7 +82,7 @@ def _capture(session: Session, _ctx) -> None:
     for obj in session.deleted:
         if isinstance(obj, Audited):
             state = inspect(obj)
-            pending[(state.mapper.local_table.name, _pk_text(state.identity))] = ("delete", None)
+            pending[(state.mapper.local_table.name, chain.pk_text(state.identity))] = ("delete", None)
 
 
 def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, op: str = "insert") -> None:
@@ -74,7 +90,7 @@ def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, o
     pending = _pending(session)
     pk_cols = list(table.primary_key.columns)
     for row in rows:
-        pk = _pk_text(tuple(row[c.name] for c in pk_cols))
+        pk = chain.pk_text(tuple(row[c.name] for c in pk_cols))
         pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col, row=row: row.get(col.name)))
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
+
+from xinyong.kit.db import is_sqlite
 
 from . import chain, merkle
 from .models import AuditCheckpoint, AuditEvent, AuditHead
@@ -45,6 +47,17 @@ def checkpoint_message(size: int, root_hex: str) -> str:
 
 
 def verify(session: Session, keyring) -> Report:
+    """Runs in a snapshot of its own: the chain and the rows are read as of one instant, so a write
+    committed while it runs can never look like tampering."""
+    engine = session.get_bind()
+    with Session(engine) as snapshot:
+        if not is_sqlite(engine):
+            snapshot.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # SQLite (WAL): the first read of this transaction fixes its snapshot
+        return _verify(snapshot, keyring)
+
+
+def _verify(session: Session, keyring) -> Report:
     report = Report()
     attested: dict[tuple[str, str], tuple[int, str | None]] = {}
     checkpoints = {c.tree_size: c for c in session.scalars(select(AuditCheckpoint))}
@@ -84,6 +97,9 @@ def verify(session: Session, keyring) -> Report:
         report.problems.append(f"签名检查点覆盖 {max(missing_cp)} 条事件，但现存仅 {report.events} 条：事件被删除")
 
     head = session.get(AuditHead, HEAD_ID)
+    if not report.events and (head is not None or _initialised(session)):
+        # `xinyong init` always writes events; an initialised database with none was emptied
+        report.problems.append("审计链为空，但数据库已初始化：审计事件被全部删除")
     if report.events:
         if head is None:
             report.problems.append("审计链头缺失")
@@ -96,6 +112,12 @@ def verify(session: Session, keyring) -> Report:
     return report
 
 
+def _initialised(session: Session) -> bool:
+    if not inspect(session.get_bind()).has_table("alembic_version"):
+        return False
+    return session.execute(text("SELECT version_num FROM alembic_version")).first() is not None
+
+
 def _verify_rows(session: Session, attested: dict, report: Report) -> None:
     for table in audited_tables():
         pk_cols = list(table.primary_key.columns)
@@ -103,7 +125,7 @@ def _verify_rows(session: Session, attested: dict, report: Report) -> None:
         for row in session.execute(select(table).order_by(*pk_cols).execution_options(yield_per=BATCH)):
             report.rows += 1
             m = row._mapping
-            pk = "/".join(str(m[c]) for c in pk_cols)
+            pk = chain.pk_text(m[c] for c in pk_cols)
             seen.add(pk)
             entry = attested.get((table.name, pk))
             if entry is None or entry[1] is None:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Body
+from fastapi import Body, Query
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.schemas import parse_payload
@@ -12,6 +12,7 @@ from . import service
 from .schemas import InfoTypeRead, InfoTypeUpdate, RegimeRead
 
 router = api_router(tags=["catalog 信用信息目录"])
+Version = Annotated[int | None, Query(ge=1, le=100_000)]
 Reader = allowed(Permission.CATALOG_READ)
 Manager = allowed(Permission.CATALOG_MANAGE)
 
@@ -22,7 +23,7 @@ def list_types(session: DB, actor: Reader) -> list[InfoTypeRead]:
 
 
 @router.get("/catalog/types/{code}")
-def get_type(code: str, session: DB, actor: Reader, version: int | None = None) -> InfoTypeRead:
+def get_type(code: str, session: DB, actor: Reader, version: Version = None) -> InfoTypeRead:
     return service.get_type(session, code, version)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from xinyong.accounts.permissions import Permission
+from xinyong.catalog.api import Version
 from xinyong.web.deps import DB, allowed, page_router
 from xinyong.web.templating import render
 
@@ -22,7 +23,7 @@ def catalog_page(request: Request, session: DB, actor: Reader):
 
 
 @router.get("/catalog/{code}")
-def type_page(request: Request, session: DB, actor: Reader, code: str, version: int | None = None):
+def type_page(request: Request, session: DB, actor: Reader, code: str, version: Version = None):
     t = service.get_type(session, code, version)
     regimes = {r.code: r for r in service.list_regimes(session)}
     return render(request, "catalog/type.html", {"t": t, "history": service.history(session, code),

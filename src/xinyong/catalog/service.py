@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong.accounts.permissions import Actor, Permission
-from xinyong.audit.trail import record_event
 from xinyong.entities.privacy import forbidden_kind
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.kit.text import clean_text
 
-from . import defaults
+from . import defaults, events
 from .models import CATEGORY_LABELS, PUBLICITY_LABELS, InfoType, InfoTypeVersion, PublicityRegime
 from .schemas import InfoTypeRead, InfoTypeUpdate
 
@@ -41,22 +42,70 @@ def load_defaults(session: Session, *, actor: Actor) -> dict[str, int]:
                                     **{k: v for k, v in spec.items() if k != "code"}))
         added["info_types"] += 1
     if any(added.values()):
-        record_event(session, "catalog.defaults_loaded", subject_type="catalog", actor=actor, detail=added)
+        events.defaults_loaded(session, actor, added)
     return added
 
 
-def _check_fields(fields: list[dict]) -> None:
+FIELD_TYPES = {"text", "date", "money", "uscc", "enum", "enum_list", "bool"}
+FIELD_KEYS = {"name", "label", "type", "required", "options"}
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _check_fields(fields: list) -> None:
     names = set()
     for i, f in enumerate(fields):
-        name = f.get("name")
-        if not name or not f.get("label"):
-            raise Invalid(f"第 {i + 1} 个信息项缺少 name 或 label", field=f"fields[{i}]")
-        kind = forbidden_kind(name) or forbidden_kind(f["label"])
-        if kind:
-            raise Invalid(f"信息项“{f['label']}”属于禁止归集的自然人信息（{kind}）", field=f"fields[{i}]")
+        where = f"fields[{i}]"
+        if not isinstance(f, dict):
+            raise Invalid(f"第 {i + 1} 个信息项应为对象", field=where)
+        unknown = set(f) - FIELD_KEYS
+        if unknown:
+            raise Invalid(f"第 {i + 1} 个信息项含有不认识的属性：{'、'.join(sorted(map(str, unknown)))}", field=where)
+        name, label = f.get("name"), f.get("label")
+        kind = next((forbidden_kind(v) for v in (name, label) if isinstance(v, str) and forbidden_kind(v)), None)
+        if kind:  # R-ENT-5 first: the clerk learns why, not merely that the name is malformed
+            raise Invalid(f"信息项“{label or name}”属于禁止归集的自然人信息（{kind}）", field=where)
+        if not isinstance(name, str) or not FIELD_NAME.match(name):
+            raise Invalid(f"第 {i + 1} 个信息项的字段名应为小写英文字母开头的标识符", field=f"{where}.name")
+        label = clean_text(label, field=f"{where}.label", label="信息项名称", max_len=100)
+        if f.get("type") not in FIELD_TYPES:
+            raise Invalid(f"信息项“{label}”的类型应为 {'、'.join(sorted(FIELD_TYPES))} 之一", field=f"{where}.type")
+        if not isinstance(f.get("required", False), bool):
+            raise Invalid(f"信息项“{label}”的 required 应为 true 或 false", field=f"{where}.required")
+        options = f.get("options")
+        if options is not None and not (isinstance(options, list) and all(isinstance(o, str) for o in options)):
+            raise Invalid(f"信息项“{label}”的可选值应为文本列表", field=f"{where}.options")
         if name in names:
-            raise Invalid(f"信息项 {name} 重复", field=f"fields[{i}]")
+            raise Invalid(f"信息项 {name} 重复", field=where)
         names.add(name)
+
+
+# (label, max length, multiline) for the text columns of a version
+TEXT_LIMITS = {"name": ("信息类型名称", 100, False), "source_department": ("数据来源", 200, False),
+               "update_cycle": ("更新周期", 40, False), "usage_scope": ("使用范围", 2000, True)}
+# (label, low, high, may be empty)
+NUMBER_LIMITS = {"validity_months": ("使用期限（月）", 1, 1200, True), "retention_years": ("保存期限（年）", 1, 100, False),
+                 "deadline_workdays": ("归集时限（工作日）", 1, 60, False)}
+
+
+def _check_changes(session: Session, data: dict) -> dict:
+    for key in ("category", "publicity", "fields"):
+        if key in data and data[key] is None:
+            raise Invalid(f"{key} 不能为空", field=key)
+    for key, (label, max_len, multiline) in TEXT_LIMITS.items():
+        if key in data:
+            data[key] = clean_text(data[key], field=key, label=label, max_len=max_len, multiline=multiline)
+    for key, (label, low, high, nullable) in NUMBER_LIMITS.items():
+        if key in data:
+            value = data[key]
+            if value is None and nullable:
+                continue
+            if value is None or not low <= value <= high:
+                raise Invalid(f"{label}应在 {low}–{high} 之间", field=key)
+    if "fields" in data:
+        _check_fields(data["fields"])
+    if "regime_code" in data and data["regime_code"] is not None and session.get(PublicityRegime, data["regime_code"]) is None:
+        raise Invalid(f"未知的公示期限规则“{data['regime_code']}”", field="regime_code")
+    return data
 
 
 def _current(session: Session, code: str) -> tuple[InfoType, InfoTypeVersion]:
@@ -112,11 +161,8 @@ def update_type(session: Session, *, actor: Actor, code: str, changes: InfoTypeU
         raise Forbidden("无权修改信用信息目录")
     info_type, current = _current(session, code)
     data = changes.model_dump(exclude_unset=True)
-    note = clean_text(data.pop("change_note"), field="change_note", label="修改说明", max_len=500)
-    if "fields" in data:
-        _check_fields(data["fields"])
-    if data.get("regime_code") and session.get(PublicityRegime, data["regime_code"]) is None:
-        raise Invalid(f"未知的公示期限规则“{data['regime_code']}”", field="regime_code")
+    note = clean_text(data.pop("change_note"), field="change_note", label="修改说明", max_len=500, multiline=True)
+    data = _check_changes(session, data)
     values = {k: getattr(current, k) for k in VERSION_FIELDS} | data
     if all(values[k] == getattr(current, k) for k in VERSION_FIELDS):
         raise Invalid("修改前后内容相同，未生成新版本")
@@ -124,8 +170,7 @@ def update_type(session: Session, *, actor: Actor, code: str, changes: InfoTypeU
     session.add(new)
     info_type.current_version = new.version
     session.flush()
-    record_event(session, "catalog.type_versioned", subject_type="info_type", subject_id=code, actor=actor,
-                 detail={"version": new.version, "changed": sorted(data), "note": note})
+    events.type_versioned(session, actor, code, new.version, sorted(data), note)
     return to_read(code, new)
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from xinyong.audit.trail import record_event
+from xinyong.audit.trail import describe, record_event
+
+describe("entity.created", "登记信用主体", subject=("entity", "信用主体"))
+describe("entity.related_person_added", "登记关联人员")
+describe("entity.id_number_revealed", "查看完整证件号码")
+describe("entity.bulk_loaded", "批量导入信用主体")
 
 
 def entity_created(session: Session, entity, actor) -> None:

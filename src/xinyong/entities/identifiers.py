@@ -21,13 +21,13 @@ def normalize_code(raw: str) -> str:
 def validate_uscc(raw: str, *, field: str = "uscc") -> str:
     code = normalize_code(raw)
     if len(code) != 18:
-        raise Invalid(f"统一社会信用代码应为18位，收到 {len(code)} 位：{code}", field=field)
+        raise Invalid(f"统一社会信用代码应为18位，收到 {len(code)} 位：{mask_ids_in(code)}", field=field)
     try:
         return uscc.validate(code)
     except uscc.InvalidChecksum:
-        raise Invalid(f"统一社会信用代码校验位错误：{code}", field=field) from None
+        raise Invalid(f"统一社会信用代码校验位错误：{mask_ids_in(code)}", field=field) from None
     except uscc.ValidationError:
-        raise Invalid(f"统一社会信用代码格式错误：{code}", field=field) from None
+        raise Invalid(f"统一社会信用代码格式错误：{mask_ids_in(code)}", field=field) from None
 
 
 def validate_id_number(raw: str, *, field: str = "id_number", adult_on: dt.date | None = None) -> str:
@@ -59,8 +59,12 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-def looks_like_id_number(code: str) -> bool:
-    return len(code) == 18 and code[:17].isdigit() and (code[17].isdigit() or code[17] == "X")
+def is_valid_uscc(code: str) -> bool:
+    return len(code) == 18 and uscc.is_valid(code)
+
+
+def is_valid_id_number(code: str) -> bool:
+    return len(code) == 18 and ric.is_valid(code)
 
 
 def uscc_check_digit(first17: str) -> str:
@@ -70,3 +74,11 @@ def uscc_check_digit(first17: str) -> str:
 def id_check_digit(first17: str) -> str:
     # stdnum's calc_check_digit takes a whole number and ignores its last character
     return ric.calc_check_digit(first17 + "0")
+
+
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_ids_in(text: str) -> str:
+    """Mask anything in free text that has the shape of an ID number (logs, messages, echoes)."""
+    return _ID_LIKE.sub(lambda m: m.group(1) + "********" + m.group(2), text)

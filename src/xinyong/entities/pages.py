@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import XinyongError
-from xinyong.web.deps import DB, CurrentActor, allowed, page_router
+from xinyong.web.deps import DB, CurrentActor, PageNo, RowId, allowed, page_router, reads_only
 from xinyong.web.templating import render
 
 from . import service
+from .identifiers import is_valid_id_number, mask_ids_in, normalize_code
 from .industries import SECTIONS
 from .models import KIND_LABELS, RELATED_ROLE_LABELS, EntityKind
 
@@ -20,23 +21,33 @@ Creator = allowed(Permission.ENTITY_CREATE)
 Searcher = allowed(Permission.ENTITY_SEARCH)
 
 
-@router.get("/entities")
-def search_page(request: Request, session: DB, actor: Searcher, q: str = "", page: int = 1):
-    page = max(1, page)
-    results = service.search(session, actor=actor, q=q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE) if q.strip() else None
-    ctx = {"q": q, "results": results, "page": page, "pages": _pages(results)}
+def _results(request: Request, session, actor, q: str, page: int, *, by_post: bool):
+    results, error = None, None
+    if q.strip():
+        try:
+            results = service.search(session, actor=actor, q=q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                                     allow_id_number=by_post)
+        except XinyongError as exc:
+            error = exc
+    # an ID number typed in the box is searched but never shown back in full (R-SEC-2)
+    shown = mask_ids_in(q)
+    ctx = {"q": "" if is_valid_id_number(normalize_code(q)) else q, "shown_q": shown, "results": results,
+           "error": error, "page": page, "pages": 0 if results is None else max(1, -(-results.total // PAGE_SIZE))}
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return render(request, "entities/_results.html", ctx)
-    return render(request, "entities/search.html", ctx)
+    return render(request, "entities/search.html", ctx, status=error.status if error else 200)
 
 
-def _pages(results) -> int:
-    return 0 if results is None else max(1, -(-results.total // PAGE_SIZE))
+@router.get("/entities")
+def search_page(request: Request, session: DB, actor: Searcher, q: str = "", page: PageNo = 1):
+    return _results(request, session, actor, q, page, by_post=False)
 
 
-@router.get("/entities/new")
-def new_form(request: Request, actor: Creator):
-    return render(request, "entities/new.html", _form_ctx({}))
+@router.post("/entities")
+@reads_only
+def search_by_post(request: Request, session: DB, actor: Searcher, q: str = Form("")):
+    """The search box posts, so what is typed (possibly an ID number) stays out of URLs and logs."""
+    return _results(request, session, actor, q, 1, by_post=True)
 
 
 def _form_ctx(form: dict, error: XinyongError | None = None) -> dict:
@@ -44,34 +55,42 @@ def _form_ctx(form: dict, error: XinyongError | None = None) -> dict:
     return {"form": form, "error": error, "kinds": kinds, "sections": SECTIONS, "roles": RELATED_ROLE_LABELS}
 
 
+@router.get("/entities/new")
+def new_form(request: Request, actor: Creator):
+    return render(request, "entities/new.html", _form_ctx({}))
+
+
 @router.post("/entities/new")
-async def create(request: Request, session: DB, actor: Creator):
-    form = dict(await request.form())
-    form.pop("csrf_token", None)
-    payload = {k: v for k, v in form.items() if v and not k.startswith("rp_")}
-    if form.get("rp_name"):
-        payload["related_persons"] = [{"role": form.get("rp_role") or "legal_representative",
-                                       "name": form["rp_name"], "id_number": form.get("rp_id_number") or None}]
-    if payload.get("kind") == EntityKind.NATURAL_PERSON:
+def create(request: Request, session: DB, actor: Creator, kind: str = Form(""), name: str = Form(""),
+           uscc: str = Form(""), id_number: str = Form(""), legal_representative: str = Form(""),
+           industry: str = Form(""), address: str = Form(""), rp_role: str = Form(""), rp_name: str = Form(""),
+           rp_id_number: str = Form("")):
+    form = {"kind": kind, "name": name, "uscc": uscc, "legal_representative": legal_representative,
+            "industry": industry, "address": address, "rp_name": rp_name}
+    payload = {k: v for k, v in form.items() if v and k != "rp_name"}
+    if kind == EntityKind.NATURAL_PERSON:
         payload.pop("uscc", None)
-    else:
-        payload.pop("id_number", None)
+        payload["id_number"] = id_number
+    if rp_name:
+        payload["related_persons"] = [{"role": rp_role or "legal_representative", "name": rp_name,
+                                       "id_number": rp_id_number or None}]
     try:
         entity = service.create_entity(session, actor=actor, entity_in=service.parse_entity_payload(payload))
     except XinyongError as exc:
         session.rollback()
+        form["uscc"] = "" if is_valid_id_number(normalize_code(uscc)) else uscc  # never echo an ID number
         return render(request, "entities/new.html", _form_ctx(form, exc), status=exc.status)
     return RedirectResponse(f"/entities/{entity.id}", status_code=303)
 
 
 @router.get("/entities/{entity_id}")
-def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: int):
+def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: RowId):
     entity = service.get_entity(session, actor=actor, entity_id=entity_id)
-    return render(request, "entities/entity.html", {"e": service.to_read(entity)})
+    return render(request, "entities/entity.html", {"e": service.to_read(entity, actor)})
 
 
 @router.post("/entities/{entity_id}/reveal-id")
-def reveal_id(request: Request, session: DB, actor: CurrentActor, entity_id: int):
+def reveal_id(request: Request, session: DB, actor: CurrentActor, entity_id: RowId):
     entity = service.get_entity(session, actor=actor, entity_id=entity_id)
     number = service.reveal_id_number(session, actor=actor, entity=entity)
-    return render(request, "entities/entity.html", {"e": service.to_read(entity), "revealed": number})
+    return render(request, "entities/entity.html", {"e": service.to_read(entity, actor), "revealed": number})

@@ -28,14 +28,12 @@ def get_readable(session: Session, actor: Actor, entity_id: int) -> Entity | Non
     return session.scalars(stmt).first()
 
 
-def find_by_code(session: Session, actor: Actor, *, uscc: str | None = None, id_index: str | None = None) -> Entity | None:
-    stmt = readable(actor).options(selectinload(Entity.related_persons))
-    if uscc is not None:
-        stmt = stmt.where(Entity.uscc == uscc)
-    elif id_index is not None:
-        stmt = stmt.where(Entity.id_number_index == id_index)
-    else:
+def find_by_code(session: Session, actor: Actor, *, uscc: str | None, id_index: str | None) -> Entity | None:
+    matches = [c for c in (Entity.uscc == uscc if uscc else None,
+                           Entity.id_number_index == id_index if id_index else None) if c is not None]
+    if not matches:
         return None
+    stmt = readable(actor).where(or_(*matches)).options(selectinload(Entity.related_persons))
     return session.scalars(stmt).first()
 
 
@@ -46,15 +44,22 @@ def exists(session: Session, **where) -> bool:
     return session.execute(stmt.limit(1)).first() is not None
 
 
-def search(session: Session, actor: Actor, *, name_key: str | None, code: str | None, id_index: str | None,
+def search(session: Session, actor: Actor, *, name_key: str | None, uscc: str | None, id_index: str | None,
            offset: int, limit: int) -> tuple[list[Entity], int]:
     stmt = readable(actor)
-    if id_index is not None:
-        stmt = stmt.where(Entity.id_number_index == id_index)
-    elif code is not None:
-        stmt = stmt.where(or_(Entity.uscc == code, Entity.name_key.contains(name_key or code, autoescape=True)))
-    elif name_key:
-        stmt = stmt.where(Entity.name_key.contains(name_key, autoescape=True))
+    matches = [c for c in (Entity.uscc == uscc if uscc else None,
+                           Entity.id_number_index == id_index if id_index else None,
+                           Entity.name_key.contains(name_key, autoescape=True) if name_key else None) if c is not None]
+    if matches:
+        stmt = stmt.where(or_(*matches))
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(stmt.order_by(Entity.name_key, Entity.id).offset(offset).limit(limit)).all()
     return list(rows), total or 0
+
+
+def natural_person_id(session: Session, id_index: str) -> int | None:
+    return session.scalar(select(Entity.id).where(Entity.id_number_index == id_index))
+
+
+def counts_by_kind(session: Session) -> list[tuple[EntityKind, int]]:
+    return list(session.execute(select(Entity.kind, func.count()).group_by(Entity.kind)).all())

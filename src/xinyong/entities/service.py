@@ -14,7 +14,14 @@ from xinyong.kit.schemas import Page, parse_payload
 from xinyong.kit.text import clean_text
 
 from . import events, repository
-from .identifiers import looks_like_id_number, mask_id_number, normalize_code, validate_id_number, validate_uscc
+from .identifiers import (
+    is_valid_id_number,
+    is_valid_uscc,
+    mask_id_number,
+    normalize_code,
+    validate_id_number,
+    validate_uscc,
+)
 from .industries import SECTIONS
 from .models import KIND_LABELS, RELATED_ROLE_LABELS, Entity, EntityKind, RelatedPerson
 from .names import normalize_name
@@ -117,14 +124,8 @@ def _related_person(session: Session, person_in: RelatedPersonCreate, i: int) ->
         person.id_number_index = keyring.blind_index(number)
         person.id_number_cipher = keyring.encrypt(number, context=RELATED_ID_CONTEXT)
         person.id_number_masked = mask_id_number(number)
-        person.person_entity_id = _natural_person_id(session, person.id_number_index)
+        person.person_entity_id = repository.natural_person_id(session, person.id_number_index)
     return person
-
-
-def _natural_person_id(session: Session, index: str) -> int | None:
-    from sqlalchemy import select
-
-    return session.scalar(select(Entity.id).where(Entity.id_number_index == index))
 
 
 def add_related_person(session: Session, *, actor: Actor, entity: Entity, person_in: RelatedPersonCreate) -> RelatedPerson:
@@ -145,31 +146,43 @@ def get_entity(session: Session, *, actor: Actor, entity_id: int) -> Entity:
     return entity
 
 
-def get_by_code(session: Session, *, actor: Actor, code: str) -> Entity:
-    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer."""
+ID_IN_URL = "公民身份号码不经网址传递：请在查询框中输入，或调用 POST /api/v1/entities/lookup"
+
+
+def _identify(session: Session, code: str, *, allow_id_number: bool) -> tuple[str | None, str | None]:
+    """(USCC, ID blind index) that ``code`` may be. An all-digit government USCC (11…, 12…) has the
+    shape of an ID number too, so both are tried; an ID number is only ever matched exactly."""
     normal = normalize_code(code)
-    entity = repository.find_by_code(session, actor, uscc=normal)
-    if entity is None and looks_like_id_number(normal):
-        entity = repository.find_by_code(session, actor, id_index=keyring_of(session).blind_index(normal))
+    uscc = normal if is_valid_uscc(normal) else None
+    id_index = None
+    if is_valid_id_number(normal):
+        if not allow_id_number and uscc is None:
+            raise Invalid(ID_IN_URL, field="q")
+        id_index = keyring_of(session).blind_index(normal)
+    return uscc, id_index
+
+
+def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: bool = True) -> Entity:
+    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer."""
+    uscc, id_index = _identify(session, code, allow_id_number=allow_id_number)
+    entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index)
     if entity is None:
         raise NotFound("未找到该信用主体")
     return entity
 
 
-def search(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20) -> Page[EntitySummary]:
-    if not actor.can(Permission.ENTITY_SEARCH) and not actor.entity_id:
+def search(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20,
+           allow_id_number: bool = True) -> Page[EntitySummary]:
+    if not actor.can(Permission.ENTITY_SEARCH):
         raise Forbidden("无权查询信用主体")
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
     q = (q or "").strip()
     if actor.is_public and len(q) < 2:
         raise Invalid("请输入至少两个字的名称，或完整的统一社会信用代码", field="q")
-    code = normalize_code(q)
-    id_index = None
-    if looks_like_id_number(code):
-        id_index = keyring_of(session).blind_index(code)  # exact only: an ID number is never matched fuzzily
-    rows, total = repository.search(session, actor, name_key=normalize_name(q) if q else None,
-                                    code=code if len(code) == 18 else None, id_index=id_index,
+    uscc, id_index = _identify(session, q, allow_id_number=allow_id_number)
+    name_key = None if id_index is not None and uscc is None else (normalize_name(q) or None)
+    rows, total = repository.search(session, actor, name_key=name_key, uscc=uscc, id_index=id_index,
                                     offset=offset, limit=limit)
     return Page[EntitySummary](items=[summary(e) for e in rows], total=total, offset=offset, limit=limit)
 
@@ -180,14 +193,15 @@ def summary(entity: Entity) -> EntitySummary:
                          industry_label=SECTIONS.get(entity.industry or ""), status=entity.status)
 
 
-def to_read(entity: Entity) -> EntityRead:
+def to_read(entity: Entity, actor: Actor | None = None) -> EntityRead:
+    """The public sees no related persons: their names and identities are not public information."""
     return EntityRead(
         id=entity.id, code=entity.code, kind=entity.kind, kind_label=KIND_LABELS[entity.kind], uscc=entity.uscc,
         id_number_masked=entity.id_number_masked, name=entity.name, legal_representative=entity.legal_representative,
         industry=entity.industry, industry_label=SECTIONS.get(entity.industry or ""), region=entity.region,
         address=entity.address, registered_capital=entity.registered_capital, established_on=entity.established_on,
         status=entity.status, registration_authority=entity.registration_authority,
-        related_persons=[related_read(p) for p in entity.related_persons],
+        related_persons=[] if actor is not None and actor.is_public else [related_read(p) for p in entity.related_persons],
     )
 
 
@@ -207,7 +221,4 @@ def reveal_id_number(session: Session, *, actor: Actor, entity: Entity) -> str:
 
 
 def counts_by_kind(session: Session) -> dict[str, int]:
-    from sqlalchemy import func, select
-
-    rows = session.execute(select(Entity.kind, func.count()).group_by(Entity.kind)).all()
-    return {KIND_LABELS[kind]: n for kind, n in rows}
+    return {KIND_LABELS[kind]: n for kind, n in repository.counts_by_kind(session)}

@@ -23,23 +23,36 @@ from .errors import Invalid
 NONCE_BYTES = 12
 
 
-def load_master_key(secret_key: str | None, key_file: Path) -> bytes:
+def load_master_key(secret_key: str | None, key_file: Path, *, recorded: str | None = None) -> bytes:
+    """The key from XINYONG_SECRET_KEY or the key file. A new key file is made only for a database
+    that has none on record: once data is encrypted and signed with a key, a missing or different
+    key must stop the platform, not quietly start a second history."""
     if secret_key:
         try:
             key = bytes.fromhex(secret_key)
         except ValueError:
-            raise Invalid("XINYONG_SECRET_KEY must be hex", field="secret_key") from None
+            raise Invalid("XINYONG_SECRET_KEY 应为十六进制字符串", field="secret_key") from None
         if len(key) < 32:
-            raise Invalid("XINYONG_SECRET_KEY must hold at least 32 bytes (64 hex digits)", field="secret_key")
-        return key
+            raise Invalid("XINYONG_SECRET_KEY 至少 32 字节（64 个十六进制字符）", field="secret_key")
+        return _matching(key, recorded)
     path = Path(key_file)
     if path.exists():
-        return bytes.fromhex(path.read_text().strip())
+        return _matching(bytes.fromhex(path.read_text().strip()), recorded)
+    if recorded:
+        raise Invalid(f"数据库已登记密钥（指纹 {recorded[:16]}…），但找不到密钥文件 {path.resolve()}：请在原工作目录运行，"
+                      "或设置 XINYONG_SECRET_KEY / XINYONG_KEY_FILE", field="secret_key")
     key = secrets.token_bytes(32)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key.hex())
+    return key
+
+
+def _matching(key: bytes, recorded: str | None) -> bytes:
+    if recorded and Keyring(key).fingerprint() != recorded:
+        raise Invalid(f"密钥与数据库登记的不一致（数据库指纹 {recorded[:16]}…）：用错了密钥文件或 XINYONG_SECRET_KEY",
+                      field="secret_key")
     return key
 
 
@@ -82,6 +95,10 @@ class Keyring:
 
     def public_key_hex(self) -> str:
         return self.verify_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+    def fingerprint(self) -> str:
+        """Safe to store and show: the audit verification key, which is public anyway."""
+        return self.public_key_hex()
 
     @cached_property
     def session_key(self) -> bytes:

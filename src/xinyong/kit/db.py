@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -86,14 +86,23 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+# Any constant: the key of the one transaction-scoped advisory lock that writers take on PostgreSQL.
+WRITER_LOCK_KEY = 0x78696E79  # "xiny"
 
 
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE; elsewhere a no-op)."""
-    if not session.in_transaction() and is_sqlite(session.get_bind()):
+    """Start the session's transaction as the one writer, before it reads anything.
+
+    Writers run one at a time on both backends (SQLite: BEGIN IMMEDIATE; PostgreSQL: a
+    transaction-scoped advisory lock). That is what the audit chain needs: every row a writer
+    reads is the committed state, so the digest it binds to the chain is the state the database
+    will hold — under READ COMMITTED two writers could otherwise each bind half of a row."""
+    if session.in_transaction():
+        return
+    if is_sqlite(session.get_bind()):
         session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    else:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
 
 
 @contextmanager

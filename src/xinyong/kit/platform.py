@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import meta
 from .crypto import Keyring, load_master_key
 from .db import make_engine, unit_of_work
 from .settings import Settings, get_settings
@@ -27,7 +28,8 @@ class Platform:
 
         settings = settings or get_settings()
         engine = make_engine(settings.database_url, echo=settings.sql_echo)
-        keyring = Keyring(load_master_key(settings.secret_key, settings.key_file))
+        recorded = meta.read(engine, meta.KEY_FINGERPRINT)
+        keyring = Keyring(load_master_key(settings.secret_key, settings.key_file, recorded=recorded))
         sessions = sessionmaker(engine, expire_on_commit=False, info={"keyring": keyring, "settings": settings})
         return cls(settings, engine, sessions, keyring)
 

@@ -43,6 +43,7 @@ def create_app(platform: Platform) -> FastAPI:
         app.include_router(module.router)
     for module in (home_pages, accounts_pages, entities_pages, catalog_pages, audit_pages):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(accounts_pages.login_router, include_in_schema=False)
 
     @app.get("/docs", include_in_schema=False)
     def docs():

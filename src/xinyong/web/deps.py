@@ -1,4 +1,5 @@
-"""Request-scoped dependencies: the session (the boundary owns the transaction), the actor, permissions."""
+"""Request-scoped dependencies: the session (the boundary owns the transaction), the actor,
+permissions, CSRF, and bounded numbers for paths and queries."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,13 @@ SESSION_COOKIE = "xy_session"
 CSRF_COOKIE = "xy_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Numbers from a URL never reach the database unbounded (an out-of-range integer is a 422, not a 500).
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
 
 def get_platform(request: Request) -> Platform:
     return request.app.state.platform
@@ -27,14 +35,26 @@ def get_platform(request: Request) -> Platform:
 
 def db_session(request: Request) -> Session:
     """Opened here, committed or rolled back by ``UnitOfWorkRoute`` once the handler has finished,
-    before the response leaves: a client never sees success for a change that was not committed."""
+    before the response leaves: a client never sees success for a change that was not committed.
+    A request that may change something begins as the one writer (kit.db.begin_write)."""
     session = getattr(request.state, "db", None)
     if session is None:
         session = get_platform(request).sessions()
         request.state.db = session
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and not _reads_only(request):
             begin_write(session)
     return session
+
+
+def reads_only(endpoint: Callable) -> Callable:
+    """Mark a POST that changes nothing (a search whose query must stay out of the URL): it does not
+    take the writer's lock, so the public's searches never queue behind a clerk's import."""
+    endpoint.reads_only = True
+    return endpoint
+
+
+def _reads_only(request: Request) -> bool:
+    return getattr(getattr(request.scope.get("route"), "endpoint", None), "reads_only", False)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -58,10 +78,7 @@ async def _finish(request: Request, *, commit: bool) -> None:
     if session is None:
         return
     try:
-        if commit:
-            await run_in_threadpool(session.commit)
-        else:
-            await run_in_threadpool(session.rollback)
+        await run_in_threadpool(session.commit if commit else session.rollback)
     finally:
         await run_in_threadpool(session.close)
 
@@ -87,21 +104,32 @@ def current_actor(request: Request, session: DB) -> Actor:
         ws = service.session_user(session, raw)
         if ws is not None:
             actor = service.actor_for(ws.user)
-            request.state.csrf_token = ws.csrf_token
-            if request.method not in SAFE_METHODS:
-                _check_csrf(request, ws.csrf_token)
+            request.state.csrf_token = ws.csrf_token  # cookie-authenticated: writes must prove origin
     request.state.actor = actor
     session.info["actor"] = actor
     return actor
 
 
-def _check_csrf(request: Request, expected: str) -> None:
-    sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
-    if not sent or not secrets.compare_digest(sent, expected):
-        raise Forbidden("表单已失效或来源不明（CSRF 校验失败），请刷新页面后重试")
-
-
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def read_form_csrf(request: Request) -> None:
+    """Pages post forms; the token travels as a form field (htmx sends the header instead)."""
+    if request.method not in SAFE_METHODS and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        request.state.form_csrf = form.get("csrf_token")
+
+
+def enforce_csrf(request: Request, actor: CurrentActor) -> None:
+    """Every write by a browser session carries the session's token: a router-level dependency, so
+    no route can forget it. Bearer-token calls are not sent by browsers and need none."""
+    expected = getattr(request.state, "csrf_token", None)
+    if request.method in SAFE_METHODS or expected is None:
+        return
+    sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
+    if not sent or not secrets.compare_digest(str(sent), expected):
+        raise Forbidden("表单已失效或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
 def require(permission: Permission) -> Callable[..., Actor]:
@@ -115,6 +143,11 @@ def require(permission: Permission) -> Callable[..., Actor]:
     return dependency
 
 
+def allowed(permission: Permission):
+    """``Reader = allowed(Permission.ENTITY_READ)`` then ``actor: Reader`` in a route (DESIGN habit 2)."""
+    return Annotated[Actor, Depends(require(permission))]
+
+
 def pre_session_csrf(request: Request) -> str:
     """Forms shown before login (the login form itself) use a double-submit cookie token."""
     token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf_cookie", None)
@@ -124,26 +157,9 @@ def pre_session_csrf(request: Request) -> str:
     return token
 
 
-async def read_form_csrf(request: Request) -> None:
-    """Pages post forms; the token travels as a form field (HTMX sends the header instead)."""
-    if request.method not in SAFE_METHODS and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        request.state.form_csrf = form.get("csrf_token")
+def api_router(**kwargs) -> APIRouter:
+    return APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, dependencies=[Depends(enforce_csrf)], **kwargs)
 
 
-def api_router(**kwargs):
-    from fastapi import APIRouter
-
-    return APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, **kwargs)
-
-
-def page_router():
-    from fastapi import APIRouter
-
-    return APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(read_form_csrf)])
-
-
-def allowed(permission: Permission):
-    """``Reader = allowed(Permission.ENTITY_READ)`` then ``actor: Reader`` in a route (DESIGN habit 2)."""
-    return Annotated[Actor, Depends(require(permission))]
+def page_router() -> APIRouter:
+    return APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(read_form_csrf), Depends(enforce_csrf)])

@@ -8,9 +8,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xinyong.kit.errors import Invalid, NotAuthenticated, NotFound, XinyongError
+from xinyong.entities.identifiers import mask_ids_in
+from xinyong.kit.errors import Conflict, Invalid, NotAuthenticated, NotFound, XinyongError
+from xinyong.kit.schemas import describe_error
 
 log = logging.getLogger("xinyong.web")
 
@@ -41,11 +44,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError):
-        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "请求格式错误"}
-        where = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
-        error = Invalid(f"字段“{where}”格式错误：{err['msg']}" if where else f"请求格式错误：{err['msg']}",
-                        field=where or None, status=422)
-        return render_error(request, error)
+        where, message = describe_error(exc.errors()[0]) if exc.errors() else ("", "请求格式错误")
+        return render_error(request, Invalid(message, field=where or None, status=422))
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, exc: IntegrityError):
+        # the checks before a write make this rare; a race between two clerks can still end here
+        return render_error(request, Conflict("与已有数据冲突（可能刚被他人登记），请刷新后重试"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -55,5 +60,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, mask_ids_in(request.url.path))
         return render_error(request, XinyongError("系统内部错误，已记录，请稍后重试", status=500))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from xinyong.accounts.permissions import Role
+from xinyong.accounts.permissions import Permission, Role
 from xinyong.kit.errors import NotFound
 
 from .deps import DB, CurrentActor, page_router
@@ -34,6 +34,6 @@ def home(request: Request, session: DB, actor: CurrentActor):
 
 @router.get("/my")
 def my_file(actor: CurrentActor):
-    if actor.role is not Role.ENTITY or not actor.entity_id:
+    if not actor.can(Permission.OWN_FILE_READ) or not actor.entity_id:
         raise NotFound("当前账户不代表信用主体")
     return RedirectResponse(f"/entities/{actor.entity_id}", status_code=303)

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from xinyong.accounts.permissions import PUBLIC, ROLE_LABELS, Actor, Permission, Role
+from xinyong.accounts.permissions import PUBLIC, ROLE_LABELS, Actor, Permission
+from xinyong.audit.trail import action_label, subject_label
 from xinyong.kit.clock import local
 
 from .deps import CSRF_COOKIE, pre_session_csrf
@@ -26,27 +27,23 @@ env = Environment(
 )
 env.filters["local"] = lambda ts, fmt="%Y-%m-%d %H:%M": local(ts).strftime(fmt) if ts else ""
 env.globals["ROLE_LABELS"] = ROLE_LABELS
+env.filters["action_label"] = action_label
+env.filters["subject_label"] = subject_label
 templates = Jinja2Templates(env=env)
 
-# (label, path, permission or roles) — the navigation a role sees
-NAV: list[tuple[str, str, Permission | tuple[Role, ...]]] = [
-    ("首页", "/", (Role.ADMIN, Role.OFFICER, Role.REVIEWER, Role.ENTITY, Role.AUDITOR, Role.PUBLIC)),
-    ("主体查询", "/entities", Permission.ENTITY_SEARCH),
-    ("我的信用档案", "/my", (Role.ENTITY,)),
-    ("信息目录", "/catalog", (Role.ADMIN, Role.OFFICER, Role.REVIEWER)),
-    ("部门与用户", "/admin/users", Permission.USER_MANAGE),
-    ("审计日志", "/audit", Permission.AUDIT_READ),
-    ("接口令牌", "/account/tokens", Permission.TOKEN_CREATE),
+# (label, path, any of these permissions) — the navigation an actor sees
+NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
+    ("主体查询", "/entities", (Permission.ENTITY_SEARCH,)),
+    ("我的信用档案", "/my", (Permission.OWN_FILE_READ,)),
+    ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
+    ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
+    ("审计日志", "/audit", (Permission.AUDIT_READ,)),
+    ("接口令牌", "/account/tokens", (Permission.TOKEN_CREATE,)),
 ]
 
 
 def nav_for(actor: Actor) -> list[tuple[str, str]]:
-    items = []
-    for label, path, who in NAV:
-        allowed = actor.role in who if isinstance(who, tuple) else actor.can(who)
-        if allowed:
-            items.append((label, path))
-    return items
+    return [("首页", "/")] + [(label, path) for label, path, any_of in NAV if any(map(actor.can, any_of))]
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
@@ -54,7 +51,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     csrf = getattr(request.state, "csrf_token", None) or pre_session_csrf(request)
     settings = request.app.state.platform.settings
     ctx = {"actor": actor, "csrf_token": csrf, "nav": nav_for(actor), "zone_name": settings.zone_name,
-           "path": request.url.path} | (context or {})
+           "settings": settings, "path": request.url.path} | (context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     new_cookie = getattr(request.state, "new_csrf_cookie", None)
     if new_cookie:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 20:58:49.336298
+Create Date: 2026-11-21 21:23:03.051909
 """
 from __future__ import annotations
 
@@ -104,6 +104,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_info_types_code')),
     comment='信用信息目录：信息类型'
     )
+    op.create_table('login_throttle',
+    sa.Column('username', sa.String(length=64), nullable=False, comment='输入的登录名'),
+    sa.Column('failures', sa.Integer(), nullable=False, comment='连续失败次数'),
+    sa.Column('locked_until', xinyong.kit.db.UTCDateTime(), nullable=True, comment='锁定至'),
+    sa.PrimaryKeyConstraint('username', name=op.f('pk_login_throttle')),
+    comment='登录失败计数与锁定'
+    )
+    op.create_table('platform_meta',
+    sa.Column('key', sa.String(length=60), nullable=False, comment='名称'),
+    sa.Column('value', sa.Text(), nullable=False, comment='值'),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_platform_meta')),
+    comment='平台自身信息（如密钥指纹）'
+    )
     op.create_table('publicity_regimes',
     sa.Column('code', sa.String(length=40), nullable=False, comment='规则代码'),
     sa.Column('name', sa.String(length=200), nullable=False, comment='规则名称'),
@@ -172,8 +185,6 @@ def upgrade() -> None:
     sa.Column('department_id', sa.Integer(), nullable=True, comment='所属部门'),
     sa.Column('entity_id', sa.Integer(), nullable=True, comment='代表的信用主体'),
     sa.Column('is_active', sa.Boolean(), nullable=False, comment='是否启用'),
-    sa.Column('failed_logins', sa.Integer(), nullable=False, comment='连续登录失败次数'),
-    sa.Column('locked_until', xinyong.kit.db.UTCDateTime(), nullable=True, comment='锁定至'),
     sa.Column('created_at', xinyong.kit.db.UTCDateTime(), nullable=False, comment='创建时间'),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_users_department_id_departments')),
     sa.ForeignKeyConstraint(['entity_id'], ['entities.id'], name=op.f('fk_users_entity_id_entities')),
@@ -236,6 +247,8 @@ def downgrade() -> None:
 
     op.drop_table('info_type_versions')
     op.drop_table('publicity_regimes')
+    op.drop_table('platform_meta')
+    op.drop_table('login_throttle')
     op.drop_table('info_types')
     with op.batch_alter_table('entities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_entities_name_key'))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .migrate import upgrade
-from .platform import Platform
+from xinyong.kit import meta
+from xinyong.kit.migrate import upgrade
+from xinyong.kit.platform import Platform
 
 
 def initialise(platform: Platform) -> dict:
@@ -12,4 +13,5 @@ def initialise(platform: Platform) -> dict:
 
     upgrade(platform.engine)
     with platform.uow(actor=SYSTEM) as session:
+        meta.write_once(session, meta.KEY_FINGERPRINT, platform.keyring.fingerprint())
         return load_defaults(session, actor=SYSTEM)
