@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import now
@@ -19,8 +18,8 @@ from xinyong.kit.errors import Conflict, Forbidden, Invalid, Locked, NotAuthenti
 from xinyong.kit.platform import settings_of
 from xinyong.kit.text import clean_text
 
-from . import events
-from .models import ApiToken, Department, LoginThrottle, User, WebSession
+from . import events, repository
+from .models import ApiToken, Department, User, WebSession
 from .permissions import Actor, Permission, Role
 
 _hasher = PasswordHasher()
@@ -49,9 +48,9 @@ def create_department(session: Session, *, actor: Actor, uscc: str, name: str, i
     _require(actor, Permission.DEPARTMENT_MANAGE, "登记部门")
     code = validate_uscc(uscc)
     name = clean_text(name, field="name", label="部门名称", max_len=100)
-    if session.scalar(select(Department.id).where(Department.uscc == code)):
+    if repository.department_exists(session, uscc=code):
         raise Conflict(f"统一社会信用代码为 {code} 的部门已登记", field="uscc")
-    if session.scalar(select(Department.id).where(Department.name == name)):
+    if repository.department_exists(session, name=name):
         raise Conflict(f"部门“{name}”已登记", field="name")
     dept = Department(uscc=code, name=name, is_credit_office=is_credit_office)
     session.add(dept)
@@ -63,14 +62,14 @@ def create_department(session: Session, *, actor: Actor, uscc: str, name: str, i
 def department_by_uscc(session: Session, uscc: str) -> Department:
     from xinyong.entities.identifiers import normalize_code
 
-    dept = session.scalar(select(Department).where(Department.uscc == normalize_code(uscc)))
+    dept = repository.department_by_uscc(session, normalize_code(uscc))
     if dept is None:
         raise NotFound(f"未找到统一社会信用代码为 {normalize_code(uscc)} 的部门", field="department")
     return dept
 
 
 def list_departments(session: Session) -> list[Department]:
-    return list(session.scalars(select(Department).order_by(Department.is_credit_office.desc(), Department.id)))
+    return repository.departments(session)
 
 
 # ---- users -----------------------------------------------------------------------------------
@@ -96,7 +95,7 @@ def create_user(session: Session, *, actor: Actor, username: str, password: str,
         raise Invalid("登录名只能由字母、数字和 _ . @ - 组成，2–64 个字符", field="username")
     if len(password or "") < MIN_PASSWORD:
         raise Invalid(f"口令至少 {MIN_PASSWORD} 个字符", field="password")
-    if session.scalar(select(User.id).where(User.username == username)):
+    if repository.user_by_name(session, username) is not None:
         raise Conflict(f"登录名“{username}”已存在", field="username")
     display = clean_text(display_name or username, field="display_name", label="显示名", max_len=100)
     user = User(username=username, display_name=display, password_hash=_hasher.hash(password), role=role)
@@ -124,7 +123,7 @@ def create_user(session: Session, *, actor: Actor, username: str, password: str,
 
 
 def user_by_name(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = repository.user_by_name(session, username)
     if user is None:
         raise NotFound(f"用户“{username}”不存在", field="username")
     return user
@@ -146,8 +145,8 @@ def check_password(session: Session, *, username: str, password: str) -> LoginCh
     """Read only, so the slow argon2 check never holds the write lock. Unknown and known names go
     through the same steps and the same hash work: the answers do not tell who exists."""
     key = _login_key(username)
-    throttle = session.get(LoginThrottle, key)
-    user = session.scalar(select(User).where(User.username == key))
+    throttle = repository.throttle(session, key)
+    user = repository.user_by_name(session, key)
     usable = user is not None and user.is_active
     ok = _verify(user.password_hash if usable else _DUMMY_HASH, password) and usable
     return LoginCheck(key, user.id if usable else None, ok, throttle.locked_until if throttle else None)
@@ -160,20 +159,15 @@ def record_login(session: Session, check: LoginCheck) -> User | XinyongError:
     if check.locked_until and check.locked_until > now():
         return _locked(check.locked_until)
     if check.password_ok:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.username == check.username))
+        repository.clear_throttle(session, check.username)
         user = session.get(User, check.user_id)
         events.login_succeeded(session, user)
         return user
-    failures = session.scalar(update(LoginThrottle).where(LoginThrottle.username == check.username)
-                              .values(failures=LoginThrottle.failures + 1).returning(LoginThrottle.failures))
-    if failures is None:
-        failures = 1
-        session.add(LoginThrottle(username=check.username, failures=1))
+    failures = repository.count_failure(session, check.username)
     locked_until = None
     if failures >= settings.login_max_failures:
         locked_until = now() + dt.timedelta(minutes=settings.login_lock_minutes)
-        session.execute(update(LoginThrottle).where(LoginThrottle.username == check.username)
-                        .values(failures=0, locked_until=locked_until))
+        repository.lock(session, check.username, locked_until)
     session.flush()
     events.login_failed(session, check.username, check.user_id, failures, locked_until is not None)
     return _locked(locked_until) if locked_until else NotAuthenticated("用户名或口令错误")
@@ -209,14 +203,14 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
 
 
 def session_user(session: Session, raw: str) -> WebSession | None:
-    ws = session.get(WebSession, hash_token(raw))
+    ws = repository.web_session(session, hash_token(raw))
     if ws is None or ws.expires_at <= now() or not ws.user.is_active:
         return None
     return ws
 
 
 def close_session(session: Session, raw: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.id_hash == hash_token(raw)))
+    repository.delete_web_session(session, hash_token(raw))
 
 
 # ---- API tokens --------------------------------------------------------------------------------
@@ -240,7 +234,7 @@ def create_token(session: Session, *, actor: Actor, user: User, name: str = "api
 
 
 def token_user(session: Session, raw: str) -> User | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    token = repository.token_by_hash(session, hash_token(raw))
     if token is None or token.revoked_at is not None or token.expires_at <= now() or not token.user.is_active:
         return None
     return token.user
@@ -258,7 +252,7 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> ApiToken:
 
 
 def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
+    return repository.tokens_of(session, user_id)
 
 
 def user_by_id(session: Session, user_id: int | None) -> User:
@@ -269,4 +263,4 @@ def user_by_id(session: Session, user_id: int | None) -> User:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
+    return repository.users(session)

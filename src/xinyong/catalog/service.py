@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission
 from xinyong.entities.privacy import forbidden_kind
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.kit.text import clean_text
 
-from . import defaults, events
+from . import defaults, events, repository
 from .models import CATEGORY_LABELS, PUBLICITY_LABELS, InfoType, InfoTypeVersion, PublicityRegime
 from .schemas import InfoTypeRead, InfoTypeUpdate
 
@@ -24,13 +23,13 @@ VERSION_FIELDS = ("name", "category", "publicity", "regime_code", "validity_mont
 def load_defaults(session: Session, *, actor: Actor) -> dict[str, int]:
     """Safe to run again: what exists is left as the credit office may have edited it."""
     added = {"regimes": 0, "info_types": 0}
-    have = set(session.scalars(select(PublicityRegime.code)))
+    have = repository.regime_codes(session)
     for regime in defaults.REGIMES:
         if regime["code"] not in have:
             session.add(PublicityRegime(**regime))
             added["regimes"] += 1
     session.flush()
-    have = set(session.scalars(select(InfoType.code)))
+    have = repository.type_codes(session)
     for spec in defaults.INFO_TYPES:
         if spec["code"] in have:
             continue
@@ -103,18 +102,16 @@ def _check_changes(session: Session, data: dict) -> dict:
                 raise Invalid(f"{label}应在 {low}–{high} 之间", field=key)
     if "fields" in data:
         _check_fields(data["fields"])
-    if "regime_code" in data and data["regime_code"] is not None and session.get(PublicityRegime, data["regime_code"]) is None:
+    if "regime_code" in data and data["regime_code"] is not None and repository.regime(session, data["regime_code"]) is None:
         raise Invalid(f"未知的公示期限规则“{data['regime_code']}”", field="regime_code")
     return data
 
 
 def _current(session: Session, code: str) -> tuple[InfoType, InfoTypeVersion]:
-    info_type = session.scalar(select(InfoType).where(InfoType.code == code))
+    info_type = repository.info_type(session, code)
     if info_type is None:
         raise NotFound(f"目录中没有信息类型“{code}”")
-    version = session.scalar(select(InfoTypeVersion).where(InfoTypeVersion.info_type_id == info_type.id,
-                                                            InfoTypeVersion.version == info_type.current_version))
-    return info_type, version
+    return info_type, repository.version(session, info_type.id, info_type.current_version)
 
 
 def to_read(code: str, v: InfoTypeVersion) -> InfoTypeRead:
@@ -128,28 +125,21 @@ def to_read(code: str, v: InfoTypeVersion) -> InfoTypeRead:
 
 
 def list_types(session: Session) -> list[InfoTypeRead]:
-    rows = session.execute(
-        select(InfoType.code, InfoTypeVersion)
-        .join(InfoTypeVersion, (InfoTypeVersion.info_type_id == InfoType.id)
-              & (InfoTypeVersion.version == InfoType.current_version))
-        .order_by(InfoType.id)
-    ).all()
-    return [to_read(code, v) for code, v in rows]
+    return [to_read(code, v) for code, v in repository.current_versions(session)]
 
 
 def get_type(session: Session, code: str, version: int | None = None) -> InfoTypeRead:
     info_type, current = _current(session, code)
     if version is None or version == current.version:
         return to_read(code, current)
-    v = session.scalar(select(InfoTypeVersion).where(InfoTypeVersion.info_type_id == info_type.id,
-                                                      InfoTypeVersion.version == version))
+    v = repository.version(session, info_type.id, version)
     if v is None:
         raise NotFound(f"信息类型“{code}”没有第 {version} 版")
     return to_read(code, v)
 
 
 def history(session: Session, code: str) -> list[InfoTypeVersion]:
-    info_type = session.scalar(select(InfoType).where(InfoType.code == code).options(selectinload(InfoType.versions)))
+    info_type = repository.info_type(session, code, with_versions=True)
     if info_type is None:
         raise NotFound(f"目录中没有信息类型“{code}”")
     return list(info_type.versions)
@@ -175,4 +165,4 @@ def update_type(session: Session, *, actor: Actor, code: str, changes: InfoTypeU
 
 
 def list_regimes(session: Session) -> list[PublicityRegime]:
-    return list(session.scalars(select(PublicityRegime).order_by(PublicityRegime.code)))
+    return repository.regimes(session)
