@@ -68,8 +68,10 @@ def _clean_database(request, platform):
     _empty_all_tables(platform)
     with platform.uow(actor=SYSTEM) as session:
         from xinyong.catalog.service import load_defaults
+        from xinyong.workcalendar.service import load_shipped
 
         load_defaults(session, actor=SYSTEM)
+        load_shipped(session, actor=SYSTEM)
 
 
 @pytest.fixture

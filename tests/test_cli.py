@@ -88,3 +88,52 @@ def test_a_bad_secret_key_is_one_chinese_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "xinyong.cli", "init"], env=env, cwd=tmp_path, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 1 and r.stderr.strip() == "错误（secret_key）：XINYONG_SECRET_KEY 应为十六进制字符串"
+
+
+def test_workdays_add_counts_the_official_calendar(xinyong):  # SPEC §16, §18
+    r = xinyong("workdays", "add", "2026-09-30", "1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "2026-10-08"  # National Day 10/1–10/7 off
+    r = xinyong("workdays", "add", "2026/2/13", "10", "--json")  # 2/14 make-up Sat, 2/15–23 off, 2/28 make-up Sat
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"start": "2026-02-13", "workdays": 10, "result": "2026-03-05"}
+
+
+def test_workdays_add_into_an_unloaded_year_names_the_year(xinyong):  # SPEC §16: say so rather than guess
+    r = xinyong("workdays", "add", "2026-12-30", "5")
+    assert r.returncode != 0 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "2027 年" in r.stderr and "calendar load" in r.stderr
+    for args, words in [(["2026-02-30", "1"], "不存在的日期"), (["2026-03-02", "-1"], "负数"), (["2026-03-02", "x"], "整数")]:
+        r = xinyong("workdays", "add", *args)
+        assert r.returncode != 0 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+
+
+def test_calendar_load_then_workdays_add_works(xinyong, tmp_path):  # SPEC §16, §18
+    data = {"year": 2027, "source": "测试用 2027 年安排（非官方）",
+            "holidays": [{"name": "元旦", "dates": ["2027-01-01", "2027-01-02", "2027-01-03"]}], "makeup_workdays": []}
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = xinyong("calendar", "load", str(path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"year": 2027, "source": "测试用 2027 年安排（非官方）", "replaced": False,
+                                    "days_off": 3, "makeup_workdays": 0}
+    r = xinyong("workdays", "add", "2026-12-30", "5")
+    assert r.returncode == 0 and r.stdout.strip() == "2027-01-07", r.stderr  # 12/31, then 1/4…1/7
+    r = xinyong("calendar", "list", "--json")
+    assert [y["year"] for y in json.loads(r.stdout)] == [2025, 2026, 2027]
+    r = xinyong("calendar", "list")
+    assert "国办发明电〔2025〕7号" in r.stdout and "2027" in r.stdout
+    assert xinyong("audit", "verify").returncode == 0
+
+
+def test_calendar_load_refuses_a_bad_file_in_one_line(xinyong, tmp_path):  # SPEC §16, §18
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"year": 2027, "source": "x", "holidays": [{"name": "元旦", "dates": ["2026-12-31"]}],
+                                "makeup_workdays": []}), encoding="utf-8")
+    r = xinyong("calendar", "load", str(path))
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "holidays[0].dates[0]" in r.stderr and "不在 2027 年内" in r.stderr
+    path.write_text("{not json", encoding="utf-8")
+    r = xinyong("calendar", "load", str(path))
+    assert r.returncode == 1 and "不是有效的 JSON" in r.stderr
+    assert xinyong("calendar", "load", str(tmp_path / "missing.json")).returncode == 1

@@ -253,5 +253,77 @@ def demo(n_entities, n_persons, seed, no_serve, reset, host, port) -> None:
         uvicorn.run(create_app(p), host=h, port=pt, log_level="warning")
 
 
+@main.group(cls=Group)
+def workdays() -> None:
+    """Working days on the official calendar (SPEC §16)."""
+
+
+@workdays.command("add", context_settings={"ignore_unknown_options": True})  # N = -1 is refused, not an option
+@click.argument("date")
+@click.argument("n")
+@click.option("--json", "as_json", is_flag=True)
+def workdays_add(date: str, n: str, as_json: bool) -> None:
+    """The date N working days after DATE (ISO, or 2026/3/5); DATE itself is not counted."""
+    from xinyong.kit.workdays import parse_date
+    from xinyong.workcalendar.service import calendar
+
+    start = parse_date(date, field="DATE")
+    try:
+        count = int(n)
+    except ValueError:
+        raise XinyongError(f"工作日数应为非负整数：{n!r}", field="N") from None
+    with _platform().uow(write=False) as session:
+        cal = calendar(session)
+    due = cal.add_workdays(start, count)
+    _emit(as_json, {"start": start.isoformat(), "workdays": count, "result": due.isoformat()}, due.isoformat())
+
+
+@main.group(cls=Group, name="calendar")
+def calendar_group() -> None:
+    """The statutory holiday arrangements (放假调休安排) the working days count on."""
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True)
+def calendar_load(file: str, as_json: bool) -> None:
+    """Load (or replace) one year's arrangement from a JSON file."""
+    from pathlib import Path
+
+    from xinyong.workcalendar import service as calendar_store
+
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise XinyongError(f"无法读取文件 {file}：{exc}", field="FILE") from None
+    data = calendar_store.read_file(text, name=f"文件 {file} ")
+    with _platform().uow(actor=_system_actor()) as session:
+        replaced = isinstance(data, dict) and data.get("year") in {y.year for y in calendar_store.years(session)}
+        a = calendar_store.load_arrangement(session, actor=_system_actor(), data=data)
+    result = {"year": a.year, "source": a.source, "replaced": replaced, "days_off": len(a.days_off),
+              "makeup_workdays": len(a.makeup_workdays)}
+    _emit(as_json, result, f"已{'替换' if replaced else '载入'} {a.year} 年法定节假日安排（{a.source}）："
+                           f"放假 {result['days_off']} 天，调休上班 {result['makeup_workdays']} 天")
+
+
+@calendar_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def calendar_list(as_json: bool) -> None:
+    """The years loaded; a year not listed is unknown and no deadline in it can be computed."""
+    from xinyong.kit.clock import local
+    from xinyong.kit.workdays import parse_arrangement
+    from xinyong.workcalendar import service as calendar_store
+
+    rows, lines = [], []
+    with _platform().uow(write=False) as session:
+        for row in calendar_store.years(session):
+            a = parse_arrangement(row.arrangement)
+            rows.append({"year": row.year, "source": row.source, "days_off": len(a.days_off),
+                         "makeup_workdays": len(a.makeup_workdays), "loaded_at": row.loaded_at.isoformat()})
+            lines.append(f"{row.year}  放假 {len(a.days_off)} 天  调休上班 {len(a.makeup_workdays)} 天  "
+                         f"载入于 {local(row.loaded_at):%Y-%m-%d %H:%M}  {row.source}")
+    _emit(as_json, rows, "\n".join(lines) or "尚未载入任何年度的节假日安排：请运行 xinyong calendar load 文件")
+
+
 if __name__ == "__main__":
     main()

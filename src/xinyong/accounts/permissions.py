@@ -33,6 +33,7 @@ class Permission(StrEnum):
     OWN_FILE_READ = "entity:read_own"  # an entity user's own credit file
     CATALOG_READ = "catalog:read"
     CATALOG_MANAGE = "catalog:manage"
+    CALENDAR_MANAGE = "calendar:manage"  # load a year's 放假调休 arrangement
     RECORD_SUBMIT = "record:submit"
     RECORD_APPROVE = "record:approve"
     RECORD_REVIEW = "record:review"
