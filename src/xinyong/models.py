@@ -5,4 +5,5 @@ from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa:
 from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401
 from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401
 from xinyong.kit.meta import PlatformMeta  # noqa: F401
+from xinyong.records.models import Record, Submission  # noqa: F401
 from xinyong.workcalendar.models import CalendarYear  # noqa: F401

@@ -45,3 +45,22 @@ def test_a_failed_unit_of_work_leaves_no_event_and_no_row(platform, make):
     with platform.uow(write=False) as s:
         assert verify(s, platform.keyring).ok
 
+
+
+def test_a_rolled_back_savepoint_leaves_no_trace_on_the_chain(platform, make):  # R-REV-4
+    from xinyong.audit.trail import record_event
+    from xinyong.entities.models import Entity
+
+    kept, dropped = make.uscc(), make.uscc()
+    with platform.uow(actor=SYSTEM) as s:
+        service.create_entity(s, actor=SYSTEM, entity_in=EntityCreate(uscc=kept, name="保留有限公司"))
+        s.add(Entity(kind="legal_person", uscc=make.uscc(), name="未命名事件前写入有限公司", name_key="x"))
+        s.flush()  # captured, not yet claimed by an event
+        savepoint = s.begin_nested()
+        service.create_entity(s, actor=SYSTEM, entity_in=EntityCreate(uscc=dropped, name="回滚有限公司"))
+        savepoint.rollback()
+        record_event(s, "test.after_savepoint")
+    with platform.uow(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Entity).where(Entity.uscc == dropped)) == 0
+        report = verify(s, platform.keyring)
+    assert report.ok, report.problems

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.audit.trail import Audited
@@ -22,6 +22,8 @@ class Department(Audited, Base):
     uscc: Mapped[str] = mapped_column(String(18), unique=True, comment="统一社会信用代码")
     name: Mapped[str] = mapped_column(String(100), unique=True, comment="部门名称")
     is_credit_office: Mapped[bool] = mapped_column(Boolean, default=False, comment="是否信用办")
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                                    comment="报送前是否须经本部门审核人审批")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="创建时间")
 
 

@@ -50,8 +50,9 @@ def pk_text(values) -> str:
 
 
 def row_digest(table: Table, get: Callable[[Any], Any]) -> str:
-    """``get(column)`` returns the column's value; every column of the table is covered."""
-    body = [canon(get(col)) for col in table.columns]
+    """``get(column)`` returns the column's value; every column of the table is covered, keyed by
+    name, so the digest does not depend on the order a migration left the columns in."""
+    body = {col.name: canon(get(col)) for col in table.columns}
     return hashlib.sha256(dumps(body).encode()).hexdigest()
 
 

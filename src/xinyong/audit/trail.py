@@ -24,7 +24,7 @@ _TIP = "audit_tip"
 _HEAD_DIRTY = "audit_head_dirty"
 
 
-ACTION_LABELS: dict[str, str] = {"data.changed": "数据变更"}
+ACTION_LABELS: dict[str, str] = {"data.changed": "数据变更", "schema.migrated": "数据库结构升级"}
 SUBJECT_LABELS: dict[str, str] = {}
 
 
@@ -94,6 +94,11 @@ def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, o
         pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col, row=row: row.get(col.name)))
 
 
+def forget_row(session: Session, table: Table, pk: str) -> None:
+    """Record that a row no longer exists (a migration removed it)."""
+    _pending(session)[(table.name, pk)] = ("delete", None)
+
+
 def _actor_of(session: Session, actor: Any) -> tuple[int | None, str]:
     actor = actor if actor is not None else session.info.get("actor")
     if actor is None:
@@ -102,10 +107,12 @@ def _actor_of(session: Session, actor: Any) -> tuple[int | None, str]:
 
 
 def _tip(session: Session) -> tuple[int, str]:
+    """The last event this transaction can see: its own included, a rolled-back savepoint's not."""
     tip = session.info.get(_TIP)
     if tip is None:
-        head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID).with_for_update()).first()
-        tip = (head.seq, head.hash) if head else (0, chain.GENESIS)
+        session.execute(select(AuditHead.seq).where(AuditHead.id == HEAD_ID).with_for_update())
+        last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+        tip = (last.seq, last.hash) if last else (0, chain.GENESIS)
     return tip
 
 
@@ -153,8 +160,29 @@ def _close_transaction(session: Session) -> None:
     session.info.pop(_HEAD_DIRTY, None)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _reset(session: Session) -> None:
-    for key in (_PENDING, _TIP, _HEAD_DIRTY):
-        session.info.pop(key, None)
+@event.listens_for(Session, "after_transaction_end")
+def _reset(session: Session, transaction) -> None:
+    # Only when the outermost transaction ends: a savepoint's ROLLBACK TO is a rollback too.
+    if transaction.parent is None:
+        for key in (_PENDING, _TIP, _HEAD_DIRTY, _SAVED):
+            session.info.pop(key, None)
+
+
+# Savepoints (one bad row of a batch rolled back, the others kept): what was captured inside a
+# rolled-back savepoint must not be attested, and the chain continues from the last event kept.
+_SAVED = "audit_savepoints"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _savepoint_begins(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_SAVED, {})[id(transaction)] = dict(session.info.get(_PENDING, {}))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, previous_transaction) -> None:
+    # snapshots live until the outer transaction ends (_reset): few, and small
+    saved = session.info.get(_SAVED, {}).get(id(previous_transaction))
+    if previous_transaction.nested:
+        session.info[_PENDING] = saved if saved is not None else {}
+        session.info.pop(_TIP, None)

@@ -3,17 +3,19 @@ every audited row in the database with the state the chain last attested for it 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import inspect, select, text
+from sqlalchemy import MetaData, Table, inspect, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.kit.db import is_sqlite
 
 from . import chain, merkle
 from .models import AuditCheckpoint, AuditEvent, AuditHead
-from .trail import HEAD_ID, audited_tables, head_message
+from .trail import HEAD_ID, attest_rows, audited_tables, forget_row, head_message, record_event
 
 BATCH = 5000
 
@@ -46,7 +48,7 @@ def checkpoint_message(size: int, root_hex: str) -> str:
     return f"xinyong-audit-checkpoint:{size}:{root_hex}"
 
 
-def verify(session: Session, keyring) -> Report:
+def verify(session: Session, keyring, *, reflect: bool = False) -> Report:
     """Runs in a snapshot of its own: the chain and the rows are read as of one instant, so a write
     committed while it runs can never look like tampering."""
     engine = session.get_bind()
@@ -54,10 +56,10 @@ def verify(session: Session, keyring) -> Report:
         if not is_sqlite(engine):
             snapshot.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         # SQLite (WAL): the first read of this transaction fixes its snapshot
-        return _verify(snapshot, keyring)
+        return _verify(snapshot, keyring, reflect=reflect)
 
 
-def _verify(session: Session, keyring) -> Report:
+def _verify(session: Session, keyring, *, reflect: bool = False) -> Report:
     report = Report()
     attested: dict[tuple[str, str], tuple[int, str | None]] = {}
     checkpoints = {c.tree_size: c for c in session.scalars(select(AuditCheckpoint))}
@@ -108,7 +110,7 @@ def _verify(session: Session, keyring) -> Report:
         elif not _verify_signature(keyring, head.signature, head_message(head.seq, head.hash)):
             report.problems.append("审计链头签名无效：链被重新计算")
 
-    _verify_rows(session, attested, report)
+    _verify_rows(session, attested, report, reflect=reflect)
     return report
 
 
@@ -118,23 +120,80 @@ def _initialised(session: Session) -> bool:
     return session.execute(text("SELECT version_num FROM alembic_version")).first() is not None
 
 
-def _verify_rows(session: Session, attested: dict, report: Report) -> None:
-    for table in audited_tables():
+def _tables(session: Session, *, reflect: bool) -> list[Table]:
+    """The audited tables as the models define them, or as the database holds them right now
+    (before a migration has run, the models already describe the schema to come)."""
+    tables = audited_tables()
+    if not reflect:
+        return tables
+    names = set(inspect(session.get_bind()).get_table_names())
+    meta = MetaData()
+    return [Table(t.name, meta, autoload_with=session.connection()) for t in tables if t.name in names]
+
+
+def _mismatches(session: Session, attested: dict, tables: list[Table]) -> Iterator[tuple[Table, str, str, Any]]:
+    """(table, pk, what, row or attesting seq) for every row whose state the chain does not confirm."""
+    for table in tables:
         pk_cols = list(table.primary_key.columns)
         seen: set[str] = set()
         for row in session.execute(select(table).order_by(*pk_cols).execution_options(yield_per=BATCH)):
-            report.rows += 1
             m = row._mapping
             pk = chain.pk_text(m[c] for c in pk_cols)
             seen.add(pk)
             entry = attested.get((table.name, pk))
             if entry is None or entry[1] is None:
-                report.problems.append(f"{table.name} 行 {pk} 不在审计链中：绕过平台写入")
-            elif chain.row_digest(table, lambda col, m=m: m[col]) != entry[1]:
-                report.problems.append(f"{table.name} 行 {pk} 与审计事件 #{entry[0]} 确认的状态不符：数据被直接修改")
+                yield table, pk, "unattested", m
+            elif chain.row_digest(table, lambda col, m=m: m[col.name]) != entry[1]:
+                yield table, pk, "changed", (entry[0], m)
+            else:
+                yield table, pk, "ok", None
         for (name, pk), (seq, digest) in attested.items():
             if name == table.name and digest is not None and pk not in seen:
-                report.problems.append(f"{table.name} 行 {pk}（审计事件 #{seq} 确认存在）已不在数据库中：被直接删除")
+                yield table, pk, "deleted", seq
+
+
+def _verify_rows(session: Session, attested: dict, report: Report, *, reflect: bool = False) -> None:
+    for table, pk, what, extra in _mismatches(session, attested, _tables(session, reflect=reflect)):
+        if what != "deleted":
+            report.rows += 1
+        if what == "unattested":
+            report.problems.append(f"{table.name} 行 {pk} 不在审计链中：绕过平台写入")
+        elif what == "changed":
+            report.problems.append(f"{table.name} 行 {pk} 与审计事件 #{extra[0]} 确认的状态不符：数据被直接修改")
+        elif what == "deleted":
+            report.problems.append(f"{table.name} 行 {pk}（审计事件 #{extra} 确认存在）已不在数据库中：被直接删除")
+
+
+def reattest_after_migration(session: Session, *, from_revision: str, to_revision: str) -> int:
+    """A migration changes rows without the platform (a new column, a filled default): bind their new
+    state to the chain. Only safe right after a verify of the old schema passed, which
+    `bootstrap.initialise` requires, so nothing done behind the platform's back is laundered."""
+    attested = _replay(session)
+    changed: dict[str, tuple[Table, list[dict]]] = {}
+    count = 0
+    for table, pk, what, extra in _mismatches(session, attested, audited_tables()):
+        if what in ("changed", "unattested"):
+            row = extra[1] if what == "changed" else extra
+            changed.setdefault(table.name, (table, []))[1].append(dict(row))
+            count += 1
+        elif what == "deleted":
+            forget_row(session, table, pk)
+            count += 1
+    for table, rows in changed.values():
+        attest_rows(session, table, rows, op="update")
+    if count:
+        record_event(session, "schema.migrated", subject_type="schema", subject_id=to_revision,
+                     detail={"from": from_revision, "to": to_revision, "rows": count})
+    return count
+
+
+def _replay(session: Session) -> dict:
+    attested: dict[tuple[str, str], tuple[int, str | None]] = {}
+    stmt = select(AuditEvent.seq, AuditEvent.changes).order_by(AuditEvent.seq).execution_options(yield_per=BATCH)
+    for seq, changes in session.execute(stmt):
+        for table, pk, op, digest in changes or []:
+            attested[(table, pk)] = (seq, digest if op != "delete" else None)
+    return attested
 
 
 def make_checkpoint(session: Session, keyring) -> AuditCheckpoint | None:

@@ -166,3 +166,15 @@ def update_type(session: Session, *, actor: Actor, code: str, changes: InfoTypeU
 
 def list_regimes(session: Session) -> list[PublicityRegime]:
     return repository.regimes(session)
+
+
+def current_version(session: Session, code: str) -> InfoTypeVersion:
+    """The version a new record is made under (R-CAT-5: records keep it)."""
+    return _current(session, code)[1]
+
+
+def regime_rules(session: Session, regime_code: str | None) -> dict | None:
+    if regime_code is None:
+        return None
+    regime = repository.regime(session, regime_code)
+    return regime.rules if regime else None

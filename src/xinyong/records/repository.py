@@ -1,0 +1,81 @@
+"""Queries about records. ``readable(actor)`` decides which records an actor may see."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Role
+
+from .models import Record, Status
+
+
+def readable(actor: Actor) -> Select[tuple[Record]]:
+    stmt = select(Record)
+    if actor.role is Role.ADMIN:
+        return stmt
+    if actor.role in (Role.OFFICER, Role.REVIEWER) and actor.department_id:
+        # its own department's records; what other departments may share is decided with publicity (issue 4)
+        return stmt.where(Record.department_id == actor.department_id)
+    if actor.role is Role.ENTITY and actor.entity_id:
+        return stmt.where(Record.entity_id == actor.entity_id, Record.is_current.is_(True),
+                          Record.status.in_([Status.ACCEPTED, Status.REVOKED]))
+    return stmt.where(false())
+
+
+def readable_record(session: Session, actor: Actor, record_id: int) -> Record | None:
+    return session.scalars(readable(actor).where(Record.id == record_id)).first()
+
+
+def versions(session: Session, actor: Actor, lineage: str) -> list[Record]:
+    return list(session.scalars(readable(actor).where(Record.lineage == lineage).order_by(Record.version)))
+
+
+def current_by_dedup_key(session: Session, key: str) -> Record | None:
+    return session.scalars(select(Record).where(Record.dedup_key == key, Record.is_current.is_(True),
+                                                Record.status != Status.REVOKED)).first()
+
+
+def current_accepted(session: Session, lineage: str, *, exclude_id: int) -> Record | None:
+    return session.scalars(select(Record).where(Record.lineage == lineage, Record.id != exclude_id,
+                                                Record.is_current.is_(True))).first()
+
+
+def pending_version(session: Session, lineage: str) -> Record | None:
+    return session.scalars(select(Record).where(
+        Record.lineage == lineage, Record.status.in_([Status.DRAFT, Status.AWAITING_APPROVAL, Status.SUBMITTED,
+                                                      Status.RETURNED]), Record.version > 1)).first()
+
+
+def open_pre_warnings(session: Session, entity_id: int, info_type_id: int, department_id: int) -> list[Record]:
+    from xinyong.catalog.models import InfoTypeVersion
+
+    return list(session.scalars(
+        select(Record).join(InfoTypeVersion, InfoTypeVersion.id == Record.info_type_version_id)
+        .where(Record.entity_id == entity_id, Record.department_id == department_id, Record.is_pre_warning.is_(True),
+               Record.is_current.is_(True), InfoTypeVersion.info_type_id == info_type_id,
+               Record.status != Status.SUPERSEDED)))
+
+
+def listing(session: Session, actor: Actor, *, statuses: list[Status] | None, department_id: int | None,
+            info_type_id: int | None, q_entity_ids: list[int] | None, offset: int, limit: int) -> tuple[list[Record], int]:
+    from xinyong.catalog.models import InfoTypeVersion
+
+    stmt = readable(actor)
+    if statuses:
+        stmt = stmt.where(Record.status.in_(statuses))
+    if department_id:
+        stmt = stmt.where(Record.department_id == department_id)
+    if info_type_id:
+        stmt = stmt.join(InfoTypeVersion, InfoTypeVersion.id == Record.info_type_version_id).where(
+            InfoTypeVersion.info_type_id == info_type_id)
+    if q_entity_ids is not None:
+        stmt = stmt.where(Record.entity_id.in_(q_entity_ids))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(Record.submitted_at.desc().nulls_last(), Record.id.desc())
+                           .offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def by_ids(session: Session, actor: Actor, ids: list[int]) -> list[Record]:
+    return list(session.scalars(readable(actor).where(Record.id.in_(ids)).order_by(Record.id)))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import Channel, Status
+from .periods import Severity
+
+
+class RecordCreate(BaseModel):
+    """What a department submits. ``content`` holds the type's own fields (catalog); the legal
+    document (R-COL-4) is always at the top level."""
+
+    model_config = ConfigDict(extra="forbid")
+    info_type: str
+    entity_code: str
+    document_number: str
+    decision_date: dt.date
+    authority: str
+    severity: Severity | None = None
+    content: dict[str, Any] = Field(default_factory=dict)
+    valid_to: dt.date | None = None
+    publicity_end: dt.date | None = None
+    is_pre_warning: bool = False
+    final_deadline: dt.date | None = None
+    draft: bool = False
+
+
+class RecordChange(BaseModel):
+    """A correction or a resubmission after return: all optional (exclude_unset), plus why."""
+
+    model_config = ConfigDict(extra="forbid")
+    document_number: str | None = None
+    decision_date: dt.date | None = None
+    authority: str | None = None
+    severity: Severity | None = None
+    content: dict[str, Any] | None = None
+    valid_to: dt.date | None = None
+    publicity_end: dt.date | None = None
+    reason: str
+
+
+class RecordRead(BaseModel):
+    id: int
+    lineage: str
+    version: int
+    is_current: bool
+    status: Status
+    status_label: str
+    channel: Channel
+    info_type: str
+    info_type_name: str
+    info_type_version: int
+    category: str
+    entity_id: int
+    entity_code: str
+    entity_name: str
+    department: str
+    is_pre_warning: bool
+    final_deadline: dt.date | None
+    document_number: str
+    decision_date: dt.date
+    authority: str
+    severity: Severity | None
+    content: dict[str, Any]
+    public: bool
+    publicity_start: dt.date
+    publicity_end: dt.date | None
+    validity_end: dt.date | None
+    due_by: dt.date | None
+    late_workdays: int | None
+    reason: str | None
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+
+
+class BatchResult(BaseModel):
+    accepted: list[int]
+    rejected: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
