@@ -105,3 +105,16 @@ def artifacts() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def bearer(uow):
+    """``bearer(user)`` → Authorization headers for that user's fresh API token."""
+    from xinyong.accounts import service
+
+    def issue(user):
+        with uow(actor=SYSTEM) as s:
+            raw, _ = service.create_token(s, actor=SYSTEM, user=s.merge(user))
+        return {"Authorization": f"Bearer {raw}"}
+
+    return issue

@@ -85,8 +85,11 @@ def create(request: Request, session: DB, actor: Creator, kind: str = Form(""), 
 
 @router.get("/entities/{entity_id}")
 def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: RowId):
+    from xinyong.records import service as records
+
     entity = service.get_entity(session, actor=actor, entity_id=entity_id)
-    return render(request, "entities/entity.html", {"e": service.to_read(entity, actor)})
+    return render(request, "entities/entity.html", {"e": service.to_read(entity, actor),
+                                                    "records": records.credit_file(session, actor=actor, entity_id=entity.id)})
 
 
 @router.post("/entities/{entity_id}/reveal-id")

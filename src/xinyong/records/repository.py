@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Role
 
-from .models import Record, Status
+from .models import Record, Status, Submission
 
 
 def readable(actor: Actor) -> Select[tuple[Record]]:
@@ -79,3 +79,20 @@ def listing(session: Session, actor: Actor, *, statuses: list[Status] | None, de
 
 def by_ids(session: Session, actor: Actor, ids: list[int]) -> list[Record]:
     return list(session.scalars(readable(actor).where(Record.id.in_(ids)).order_by(Record.id)))
+
+
+def submission(session: Session, department_id: int, key: str) -> Submission | None:
+    return session.scalars(select(Submission).where(Submission.department_id == department_id,
+                                                    Submission.idempotency_key == key)).first()
+
+
+def save_submission(session: Session, department_id: int, key: str, body_hash: str, result: dict) -> None:
+    session.add(Submission(department_id=department_id, idempotency_key=key, body_hash=body_hash, result=result))
+    session.flush()
+
+
+def file_of(session: Session, actor: Actor, entity_id: int) -> list[Record]:
+    return list(session.scalars(readable(actor).where(
+        Record.entity_id == entity_id, Record.is_current.is_(True),
+        Record.status.in_([Status.ACCEPTED, Status.REVOKED, Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.RETURNED]))
+        .order_by(Record.decision_date.desc(), Record.id.desc())))

@@ -19,7 +19,8 @@ from xinyong.entities.models import KIND_LABELS
 from xinyong.entities.privacy import refuse_forbidden_fields
 from xinyong.entities.schemas import EntityCreate
 from xinyong.kit.clock import now, today
-from xinyong.kit.errors import Conflict, DeadlineUnknown, Forbidden, Invalid, NotFound
+from xinyong.kit.errors import Conflict, DeadlineUnknown, Forbidden, Invalid, NotFound, XinyongError
+from xinyong.kit.schemas import Page
 from xinyong.kit.text import clean_text
 from xinyong.kit.workdays import WorkCalendar, parse_date
 from xinyong.workcalendar import service as workcalendar
@@ -27,7 +28,7 @@ from xinyong.workcalendar import service as workcalendar
 from . import events, repository
 from .models import STATUS_LABELS, Channel, Record, Status
 from .periods import SEVERITY_BY_LABEL, Severity, publicity_window, severity_of_penalty, validity_end
-from .schemas import RecordChange, RecordCreate, RecordRead
+from .schemas import BatchResult, RecordChange, RecordCreate, RecordRead
 
 # Fields of the national formats that describe the party: the record's entity answers them.
 PARTY_FIELDS = {"party_name", "party_kind", "party_uscc", "legal_representative"}
@@ -351,3 +352,51 @@ def to_read(record: Record) -> RecordRead:
         late_workdays=record.late_workdays, reason=record.reason, submitted_at=record.submitted_at,
         reviewed_at=record.reviewed_at)
 
+
+
+def by_ids(session: Session, *, actor: Actor, ids: list[int]) -> list[Record]:
+    records = repository.by_ids(session, actor, ids)
+    missing = sorted(set(ids) - {r.id for r in records})
+    if missing:
+        raise NotFound(f"未找到信用记录：{'、'.join(map(str, missing))}", field="ids")
+    return records
+
+
+def listing(session: Session, *, actor: Actor, statuses: list[Status] | None, offset: int = 0, limit: int = 20,
+            department_id: int | None = None, entity_id: int | None = None) -> Page[RecordRead]:
+    rows, total = repository.listing(session, actor, statuses=statuses, department_id=department_id,
+                                     info_type_id=None, q_entity_ids=[entity_id] if entity_id else None,
+                                     offset=offset, limit=limit)
+    return Page[RecordRead](items=[to_read(r) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]], key: str, body_hash: str,
+                 parse) -> BatchResult:
+    """Each item in a savepoint: a bad one is rolled back alone and reported (R-COL-5)."""
+    _require(actor, Permission.RECORD_SUBMIT, "报送信用记录")
+    earlier = repository.submission(session, actor.department_id, key)
+    if earlier is not None:
+        if earlier.body_hash != body_hash:
+            raise Conflict("同一个 Idempotency-Key 已用于内容不同的请求", field="Idempotency-Key")
+        return BatchResult.model_validate(earlier.result)
+    result = BatchResult(accepted=[], rejected=[], duplicates=[])
+    calendar = workcalendar.calendar(session)  # built once for the whole batch
+    for index, item in enumerate(items):
+        savepoint = session.begin_nested()
+        try:
+            record_in, name = parse(item)
+            record = create(session, actor=actor, record_in=record_in, channel=Channel.API, entity_name=name,
+                            calendar=calendar)
+            savepoint.commit()
+            result.accepted.append(record.id)
+        except XinyongError as exc:
+            savepoint.rollback()
+            entry = {"index": index, "reason": exc.message, "field": exc.field}
+            (result.duplicates if isinstance(exc, Conflict) else result.rejected).append(entry)
+    repository.save_submission(session, actor.department_id, key, body_hash, result.model_dump())
+    return result
+
+
+def credit_file(session: Session, *, actor: Actor, entity_id: int) -> list[RecordRead]:
+    """The entity's current records that this actor may see, newest decision first (R-ENT-3)."""
+    return [to_read(r) for r in repository.file_of(session, actor, entity_id)]

@@ -17,7 +17,7 @@ from xinyong.kit.clock import local
 from .deps import CSRF_COOKIE, pre_session_csrf
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "catalog", "audit")
+DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "catalog", "audit")
 
 env = Environment(
     loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),
@@ -35,6 +35,7 @@ templates = Jinja2Templates(env=env)
 NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("主体查询", "/entities", (Permission.ENTITY_SEARCH,)),
     ("我的信用档案", "/my", (Permission.OWN_FILE_READ,)),
+    ("信用记录", "/records", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
     ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import Body, Header
+from pydantic import BaseModel, ConfigDict, Field
+
+from xinyong.accounts.permissions import Permission
+from xinyong.kit.errors import Invalid
+from xinyong.kit.schemas import Page, parse_payload
+from xinyong.web.deps import DB, Limit, Offset, RowId, allowed, api_router
+
+from . import service
+from .models import Channel, Status
+from .schemas import BatchResult, RecordChange, RecordCreate, RecordRead
+
+router = api_router(tags=["records 信用记录"])
+Submitter = allowed(Permission.RECORD_SUBMIT)
+Approver = allowed(Permission.RECORD_APPROVE)
+Reviewer = allowed(Permission.RECORD_REVIEW)
+Reader = allowed(Permission.ENTITY_READ)
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str
+
+
+class Ids(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+def _create_in(payload: dict[str, Any]) -> tuple[RecordCreate, str | None]:
+    payload = dict(payload)
+    name = payload.pop("entity_name", None)
+    return parse_payload(RecordCreate, payload), name
+
+
+@router.post("/records", status_code=201)
+def create_record(session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    """One record from a department's own system (R-COL-1). ``entity_name`` registers an entity not
+    yet known by its code."""
+    record_in, name = _create_in(payload)
+    return service.to_read(service.create(session, actor=actor, record_in=record_in, channel=Channel.API,
+                                          entity_name=name))
+
+
+@router.post("/records/batch")
+def create_batch(session: DB, actor: Submitter, payload: dict[str, Any] = Body(...),
+                 idempotency_key: Annotated[str | None, Header()] = None) -> BatchResult:
+    """Many records; each bad one is reported with its index and reason and the good ones go in.
+    The same Idempotency-Key with the same body answers the first result again and stores nothing."""
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise Invalid("批量报送须带 Idempotency-Key 请求头（不超过100个字符）", field="Idempotency-Key")
+    batch = parse_payload(Batch, payload)
+    body_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return service.create_batch(session, actor=actor, items=batch.records, key=idempotency_key, body_hash=body_hash,
+                                parse=_create_in)
+
+
+@router.get("/records")
+def list_records(session: DB, actor: Reader, status: Status | None = None, offset: Offset = 0,
+                 limit: Limit = 20) -> Page[RecordRead]:
+    return service.listing(session, actor=actor, statuses=[status] if status else None, offset=offset, limit=limit)
+
+
+@router.get("/records/{record_id}")
+def get_record(record_id: RowId, session: DB, actor: Reader) -> dict:
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(record).model_dump(mode="json") | {
+        "history": [service.to_read(v).model_dump(mode="json") for v in service.history(session, actor=actor, record=record)]}
+
+
+@router.post("/records/{record_id}/submit")
+def submit(record_id: RowId, session: DB, actor: Submitter) -> RecordRead:
+    return service.to_read(service.submit(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
+
+
+@router.post("/records/{record_id}/approve")
+def approve(record_id: RowId, session: DB, actor: Approver) -> RecordRead:
+    return service.to_read(service.approve(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
+
+
+@router.post("/records/accept")
+def accept(session: DB, actor: Reviewer, payload: dict[str, Any] = Body(...)) -> list[RecordRead]:
+    """Bulk acceptance by the credit office (R-REV-2)."""
+    ids = parse_payload(Ids, payload).ids
+    records = service.by_ids(session, actor=actor, ids=ids)
+    return [service.to_read(r) for r in service.accept(session, actor=actor, records=records)]
+
+
+@router.post("/records/{record_id}/return")
+def return_record(record_id: RowId, session: DB, actor: Reviewer, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    reason = parse_payload(Reason, payload).reason
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(service.return_(session, actor=actor, record=record, reason=reason))
+
+
+@router.post("/records/{record_id}/resubmit")
+def resubmit(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    change = parse_payload(RecordChange, payload)
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(service.resubmit(session, actor=actor, record=record, change=change))
+
+
+@router.post("/records/{record_id}/correct", status_code=201)
+def correct(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    change = parse_payload(RecordChange, payload)
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(service.correct(session, actor=actor, record=record, change=change))
+
+
+@router.post("/records/{record_id}/revoke", status_code=201)
+def revoke(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    reason = parse_payload(Reason, payload).reason
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(service.revoke(session, actor=actor, record=record, reason=reason))

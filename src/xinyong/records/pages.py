@@ -1,0 +1,149 @@
+"""Records in the browser: a department's own records and new-record form; the credit office's
+review queue with bulk acceptance; a record's page with its history and the actions its state allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from xinyong.accounts.permissions import Permission, Role
+from xinyong.catalog import service as catalog
+from xinyong.kit.errors import Invalid, XinyongError
+from xinyong.kit.schemas import parse_payload
+from xinyong.web.deps import DB, CurrentActor, PageNo, RowId, allowed, page_router
+from xinyong.web.templating import render
+
+from . import service
+from .models import STATUS_LABELS, Record, Status
+from .periods import SEVERITY_LABELS
+from .schemas import RecordChange, RecordCreate
+
+router = page_router()
+PAGE_SIZE = 30
+Submitter = allowed(Permission.RECORD_SUBMIT)
+Reader = allowed(Permission.ENTITY_READ)
+Reviewer = allowed(Permission.RECORD_REVIEW)
+HIDDEN_FIELDS = service.PARTY_FIELDS | service.TOP_LEVEL  # answered by the entity and the document block
+
+
+@router.get("/records")
+def records_page(request: Request, session: DB, actor: Reader, status: str = "", page: PageNo = 1):
+    if actor.role is Role.ADMIN and not status:
+        status = Status.SUBMITTED.value  # the credit office opens on its review queue
+    statuses = [Status(status)] if status in {s.value for s in Status} else None
+    result = service.listing(session, actor=actor, statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render(request, "records/list.html", {
+        "result": result, "status": status, "statuses": STATUS_LABELS, "page": page,
+        "pages": max(1, -(-result.total // PAGE_SIZE)), "reviewing": actor.can(Permission.RECORD_REVIEW)})
+
+
+@router.post("/records/accept")
+async def accept_many(request: Request, session: DB, actor: Reviewer):
+    form = await request.form()
+    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
+    if not ids:
+        raise Invalid("请先勾选要审核通过的记录", field="ids")
+    records = service.by_ids(session, actor=actor, ids=ids)
+    service.accept(session, actor=actor, records=records)
+    return RedirectResponse("/records?status=submitted", status_code=303)
+
+
+def _types(session) -> list:
+    return [t for t in catalog.list_types(session) if t.category.value != "basic" or t.code == "licence"]
+
+
+def _form_fields(info_type) -> list[dict]:
+    return [f for f in info_type.fields if f["name"] not in HIDDEN_FIELDS]
+
+
+@router.get("/records/new")
+def new_record(request: Request, session: DB, actor: Submitter, type: str = "penalty"):
+    info_type = catalog.get_type(session, type)
+    return render(request, "records/new.html", {"types": _types(session), "t": info_type,
+                                                "fields": _form_fields(info_type), "form": {}, "error": None})
+
+
+def _content_from(form, fields: list[dict]) -> dict[str, Any]:
+    content: dict[str, Any] = {}
+    for f in fields:
+        if f.get("type") == "enum_list":
+            values = form.getlist(f"c_{f['name']}")
+            if values:
+                content[f["name"]] = values
+        elif (value := str(form.get(f"c_{f['name']}", "")).strip()):
+            content[f["name"]] = value
+    return content
+
+
+@router.post("/records/new")
+async def create_record(request: Request, session: DB, actor: Submitter):
+    form = await request.form()
+    info_type = catalog.get_type(session, str(form.get("info_type", "")))
+    fields = _form_fields(info_type)
+    data = {"info_type": info_type.code, "entity_code": form.get("entity_code", ""),
+            "document_number": form.get("document_number", ""), "decision_date": form.get("decision_date") or None,
+            "authority": form.get("authority", ""), "content": _content_from(form, fields),
+            "draft": form.get("draft") == "1"}
+    for optional in ("valid_to", "publicity_end"):
+        if form.get(optional):
+            data[optional] = form.get(optional)
+    try:
+        record = service.create(session, actor=actor, record_in=parse_payload(RecordCreate, data),
+                                entity_name=str(form.get("entity_name", "")).strip() or None)
+    except XinyongError as exc:
+        session.rollback()
+        return render(request, "records/new.html", {"types": _types(session), "t": info_type, "fields": fields,
+                                                    "form": dict(form), "error": exc}, status=exc.status)
+    return RedirectResponse(f"/records/{record.id}", status_code=303)
+
+
+def _detail(request: Request, session, actor, record: Record, *, error: XinyongError | None = None, status: int = 200):
+    info_type = catalog.get_type(session, record.info_type_version.info_type.code, record.info_type_version.version)
+    labels = {f["name"]: f["label"] for f in info_type.fields}
+    mine = record.department_id == actor.department_id
+    return render(request, "records/detail.html", {
+        "r": service.to_read(record), "labels": labels, "history": service.history(session, actor=actor, record=record),
+        "fields": _form_fields(info_type), "error": error, "severity_labels": SEVERITY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "can": {"submit": mine and record.status is Status.DRAFT,
+                "approve": mine and actor.can(Permission.RECORD_APPROVE) and record.status is Status.AWAITING_APPROVAL,
+                "review": actor.can(Permission.RECORD_REVIEW) and record.status is Status.SUBMITTED,
+                "resubmit": mine and record.status is Status.RETURNED,
+                "change": mine and record.status is Status.ACCEPTED and record.is_current}}, status=status)
+
+
+@router.get("/records/{record_id}")
+def record_page(request: Request, session: DB, actor: Reader, record_id: RowId):
+    return _detail(request, session, actor, service.get(session, actor=actor, record_id=record_id))
+
+
+@router.post("/records/{record_id}/{action}")
+async def record_action(request: Request, session: DB, actor: CurrentActor, record_id: RowId, action: str):
+    form = await request.form()
+    record = service.get(session, actor=actor, record_id=record_id)
+    reason = str(form.get("reason", ""))
+    try:
+        if action == "submit":
+            result = service.submit(session, actor=actor, record=record)
+        elif action == "approve":
+            result = service.approve(session, actor=actor, record=record)
+        elif action == "accept":
+            result = service.accept(session, actor=actor, records=[record])[0]
+        elif action == "return":
+            result = service.return_(session, actor=actor, record=record, reason=reason)
+        elif action == "revoke":
+            result = service.revoke(session, actor=actor, record=record, reason=reason)
+        elif action in ("resubmit", "correct"):
+            info_type = catalog.get_type(session, record.info_type_version.info_type.code)
+            change = RecordChange(content=_content_from(form, _form_fields(info_type)) or None, reason=reason)
+            fn = service.resubmit if action == "resubmit" else service.correct
+            result = fn(session, actor=actor, record=record, change=change)
+        else:
+            raise Invalid(f"未知的操作：{action}")
+    except XinyongError as exc:
+        session.rollback()
+        record = service.get(session, actor=actor, record_id=record_id)
+        return _detail(request, session, actor, record, error=exc, status=exc.status)
+    return RedirectResponse(f"/records/{result.id}", status_code=303)
