@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Category as C
-from .models import Publicity as P
+from .enums import Category as C
+from .enums import Publicity as P
 
 ALL_ORGS = ["legal_person", "unincorporated", "individual_business"]
 ALL = ALL_ORGS + ["natural_person"]

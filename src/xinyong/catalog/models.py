@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -11,30 +10,11 @@ from xinyong.audit.trail import Audited
 from xinyong.kit.clock import now
 from xinyong.kit.db import Base, UTCDateTime
 
+from .enums import CATEGORY_LABELS, PUBLICITY_LABELS, Category, Publicity  # noqa: F401
+
 
 def _enum(cls, name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
-class Category(StrEnum):
-    BASIC = "basic"  # 基本信息 (000 §8)
-    GOOD = "good"  # 良好信息 (000 §9)
-    BAD = "bad"  # 不良信息 (000 §10)
-    WARNING = "warning"  # 警示信息 (001 文旅 §3)
-    NOTICE = "notice"  # 提示信息 (001 食品安全条例 §54)
-
-
-CATEGORY_LABELS = {Category.BASIC: "基本信息", Category.GOOD: "良好信息", Category.BAD: "不良信息",
-                   Category.WARNING: "警示信息", Category.NOTICE: "提示信息"}
-
-
-class Publicity(StrEnum):
-    PUBLIC = "public"  # 完全公开
-    SPECIFIED = "specified"  # 向特定主体公开（依授权）
-    INTERNAL = "internal"  # 内部使用
-
-
-PUBLICITY_LABELS = {Publicity.PUBLIC: "完全公开", Publicity.SPECIFIED: "向特定主体公开", Publicity.INTERNAL: "内部使用"}
 
 
 class PublicityRegime(Audited, Base):

@@ -39,7 +39,7 @@ def validate_id_number(raw: str, *, field: str = "id_number", adult_on: dt.date 
         number = ric.validate(number)
     except ric.InvalidChecksum:
         raise Invalid(f"公民身份号码校验位错误：{mask_id_number(number)}", field=field) from None
-    except ric.ValidationError:
+    except (ric.ValidationError, KeyError):  # stdnum raises KeyError for some region codes it half knows
         raise Invalid(f"公民身份号码格式错误（地区码或出生日期无效）：{mask_id_number(number)}", field=field) from None
     if adult_on is not None:
         born = ric.get_birth_date(number)
@@ -64,7 +64,10 @@ def is_valid_uscc(code: str) -> bool:
 
 
 def is_valid_id_number(code: str) -> bool:
-    return len(code) == 18 and ric.is_valid(code)
+    try:
+        return len(code) == 18 and ric.is_valid(code)
+    except KeyError:  # see validate_id_number
+        return False
 
 
 def uscc_check_digit(first17: str) -> str:

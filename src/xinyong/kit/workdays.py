@@ -156,7 +156,9 @@ class WorkCalendar:
 
 def parse_date(value: object, *, field: str = "date", strict: bool = False) -> dt.date:
     """A calendar date. ``strict``: ISO 8601 only (data files); otherwise also 2026/3/5 and 2026年3月5日."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # an Excel date cell arrives as midnight
+        return value.date()
+    if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
         raise Invalid(f"日期应为文本形式的 YYYY-MM-DD：{value!r}", field=field)
