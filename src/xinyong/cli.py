@@ -325,5 +325,39 @@ def calendar_list(as_json: bool) -> None:
     _emit(as_json, rows, "\n".join(lines) or "尚未载入任何年度的节假日安排：请运行 xinyong calendar load 文件")
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--department", "department_uscc", required=True, help="the recording department's USCC")
+@click.option("--errors-xlsx", type=click.Path(dir_okay=False, path_type=str),
+              help="write the rejected rows, as they were, with 错误原因, to fix and import again")
+@click.option("--json", "as_json", is_flag=True)
+def import_command(file: str, department_uscc: str, errors_xlsx: str | None, as_json: bool) -> None:
+    """Import a national 双公示 penalty or licence file (CSV in UTF-8/GBK, or XLSX) — R-COL-5.
+
+    Good rows go in, each bad row is reported with its row number and reason, and importing the
+    same file again adds nothing."""
+    from xinyong.ingest.report import write_xlsx
+    from xinyong.ingest.service import import_actor, import_file
+
+    p = _platform()
+    actor = import_actor(p, department_uscc)
+    show = not as_json and sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if show:
+            click.echo(f"\r已处理 {done:,} 行", err=True, nl=False)
+
+    result = import_file(p, file, actor=actor, progress=progress)
+    if show:
+        click.echo("", err=True)
+    if errors_xlsx and result.rejected_rows:
+        write_xlsx(errors_xlsx, result.headers, result.rejected_rows)
+    lines = [result.report.summary()]
+    lines += [f"  第 {r['row']} 行：{r['reason']}" for r in result.report.rejected[:50]]
+    if len(result.report.rejected) > 50:
+        lines.append(f"  …另有 {len(result.report.rejected) - 50} 行，见 --json 或 --errors-xlsx")
+    _emit(as_json, result.report.as_dict(), "\n".join(lines))
+
+
 if __name__ == "__main__":
     main()

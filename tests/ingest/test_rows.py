@@ -224,7 +224,6 @@ def test_row_keys_may_be_field_names_as_well_as_headers():  # for the API channe
     (penalty(处罚机关统一社会信用代码=""), "缺少必填项：处罚机关统一社会信用代码"),
     (penalty(处罚有效期=""), "缺少必填项：处罚有效期"),
     (penalty(行政处罚决定书文号=""), "缺少必填项：行政处罚决定书文号"),
-    (penalty(**{CODE_1: ""}), "行政相对人类别为法人及非法人组织的，行政相对人代码_1（统一社会信用代码）必填"),
     # 行政相对人类别
     (penalty(行政相对人类别="企业法人"), "行政相对人类别应为“法人及非法人组织”“自然人”“个体工商户”之一，收到“企业法人”"),
     # USCC checksum and length
@@ -377,3 +376,8 @@ def test_sample_licences_xlsx_all_import():  # R-COL-5, SPEC §17
     assert len(results) == 20 and all(isinstance(r, ParsedRow) for r in results), [
         r for r in results if isinstance(r, RowError)]
     assert any(r.long_term for r in results)
+
+
+def test_an_organisation_row_with_only_a_name_is_parsed_for_matching(tmp_path):  # SPEC §17: 代码_1 is not ★
+    row = accepted(tmp_path, penalty(**{CODE_1: ""}))
+    assert row.party_uscc is None and row.party_code is None and row.name_key

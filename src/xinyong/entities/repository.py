@@ -63,3 +63,7 @@ def natural_person_id(session: Session, id_index: str) -> int | None:
 
 def counts_by_kind(session: Session) -> list[tuple[EntityKind, int]]:
     return list(session.execute(select(Entity.kind, func.count()).group_by(Entity.kind)).all())
+
+
+def by_name_key(session: Session, name_key: str, *, limit: int) -> list[Entity]:
+    return list(session.scalars(select(Entity).where(Entity.name_key == name_key).limit(limit)))

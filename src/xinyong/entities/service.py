@@ -222,3 +222,8 @@ def reveal_id_number(session: Session, *, actor: Actor, entity: Entity) -> str:
 
 def counts_by_kind(session: Session) -> dict[str, int]:
     return {KIND_LABELS[kind]: n for kind, n in repository.counts_by_kind(session)}
+
+
+def by_name_key(session: Session, name_key: str, *, limit: int = 2) -> list[Entity]:
+    """Entities whose normalised name is exactly this one (R-ENT-6 matching without a code)."""
+    return repository.by_name_key(session, name_key, limit=limit)

@@ -254,7 +254,7 @@ class _Row:
                 self.fail("party_registration_number",
                           "个体工商户暂无统一社会信用代码（填17个0加X）的，应填写行政相对人代码_2（工商注册号）")
         elif _blank(raw_uscc):
-            self.fail("party_uscc", f"行政相对人类别为{label}的，{self.label('party_uscc')}必填")
+            pass  # 代码_1 is not ★ in SPEC §17: the storing side matches by name, only when unambiguous (R-ENT-6)
         else:
             self.party_uscc = self.uscc("party_uscc", raw_uscc)
         if _blank(v.get("party_id_number")) and _blank(v.get("party_id_type")):
