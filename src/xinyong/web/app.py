@@ -31,6 +31,7 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.catalog import pages as catalog_pages
     from xinyong.entities import api as entities_api
     from xinyong.entities import pages as entities_pages
+    from xinyong.ingest import pages as ingest_pages
     from xinyong.records import api as records_api
     from xinyong.records import pages as records_pages
 
@@ -43,7 +44,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (accounts_api, entities_api, records_api, catalog_api, audit_api):
         app.include_router(module.router)
-    for module in (home_pages, accounts_pages, entities_pages, records_pages, catalog_pages, audit_pages):
+    # ingest before records: /records/import must not be taken for /records/{record_id}
+    for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

@@ -17,7 +17,7 @@ from xinyong.kit.clock import local
 from .deps import CSRF_COOKIE, pre_session_csrf
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "catalog", "audit")
+DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit")
 
 env = Environment(
     loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),
