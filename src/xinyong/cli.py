@@ -235,8 +235,14 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--port", type=int)
 def demo(n_entities, n_persons, seed, no_serve, reset, host, port) -> None:
     """A fresh database with a realistic demo zone, then serve; prints the demo logins."""
-    from xinyong.demo.zone import build_demo
+    from xinyong.demo.zone import build_demo, wipe
+    from xinyong.kit.db import is_sqlite, make_engine
+    from xinyong.kit.settings import get_settings
 
+    url = get_settings().database_url
+    if is_sqlite(url):
+        # a fresh file before the platform opens it: an old demo made with another key must not block this one
+        wipe(make_engine(url))
     p = _platform()
     logins = build_demo(p, entities=n_entities, persons=n_persons, seed=seed, allow_reset=reset)
     click.echo(f"演示区已建成：{n_entities} 个市场主体，{n_persons} 个自然人")

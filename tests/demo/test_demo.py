@@ -1,0 +1,277 @@
+"""The demo zone: valid, unique, believable rows (R-ENT-1, R-ENT-4, R-ENT-6) and a fresh database
+whose logins work and whose audit trail verifies (R-REV-4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from itertools import chain
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tests.conftest import TEST_SECRET
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Department, User
+from xinyong.accounts.permissions import ROLE_LABELS, SYSTEM, Role
+from xinyong.audit.verify import verify
+from xinyong.demo.generator import ZoneGenerator, generate_zone
+from xinyong.demo.zone import DEMO_PASSWORD, build_demo
+from xinyong.entities import service as entities
+from xinyong.entities.identifiers import validate_id_number, validate_uscc
+from xinyong.entities.industries import SECTIONS
+from xinyong.entities.models import Entity, EntityKind, RelatedPerson, RelatedRole
+from xinyong.entities.names import normalize_name
+from xinyong.kit.platform import Platform
+from xinyong.kit.settings import Settings
+
+TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def zone():
+    people, orgs = generate_zone(11, entities=4000, persons=300)
+    return people, list(orgs)
+
+
+def _related(orgs):
+    return [p for org in orgs for p in org["related"]]
+
+
+# ---- the generator ------------------------------------------------------------------------------
+
+def test_generated_usccs_are_valid_and_unique(zone):  # R-ENT-1
+    _, orgs = zone
+    codes = [org["uscc"] for org in orgs]
+    assert all(validate_uscc(code) == code for code in codes)
+    assert len(set(codes)) == len(codes)
+    prefixes = Counter(code[:2] for code in codes)
+    assert set(prefixes) <= {"91", "92", "93"}
+    assert 0.10 < prefixes["92"] / len(codes) < 0.20  # 个体工商户 about 15%
+    for org in orgs:
+        assert (org["kind"] == EntityKind.INDIVIDUAL_BUSINESS) == org["uscc"].startswith("92")
+        assert org["uscc"][2:8] in {"110302", "110115", "110112", "110000"}
+
+
+def test_generated_id_numbers_are_valid_adult_and_one_per_person(zone):  # R-ENT-1
+    people, orgs = zone
+    for number in chain((p["id_number"] for p in people), (p["id_number"] for p in _related(orgs))):
+        assert validate_id_number(number, adult_on=TODAY) == number
+    assert len({p["id_number"] for p in people}) == len(people)
+    names_by_number: dict[str, set[str]] = {}
+    for p in chain(people, _related(orgs)):
+        names_by_number.setdefault(p["id_number"], set()).add(p["name"])
+    assert all(len(names) == 1 for names in names_by_number.values()), "one ID number, one person"
+
+
+def test_gender_digit_matches_the_given_name_pool(zone):  # GB 11643: odd 17th digit is a man
+    from xinyong.demo import names
+
+    people, _ = zone
+    female_only = set(names.GIVEN_FEMALE_SINGLE) - set(names.GIVEN_MALE_SINGLE) - set(names.GIVEN_MALE_SECOND)
+    for p in people:
+        if len(p["name"]) == 2 and p["name"][1] in female_only:
+            assert int(p["id_number"][16]) % 2 == 0
+
+
+def test_generated_names_are_unique_after_normalisation(zone):  # R-ENT-6
+    _, orgs = zone
+    keys = [normalize_name(org["name"]) for org in orgs]
+    assert len(set(keys)) == len(keys)
+    assert all(org["name_key"] == normalize_name(org["name"]) for org in orgs)
+
+
+def test_generated_organisations_look_like_a_register(zone):
+    _, orgs = zone
+    assert {org["industry"] for org in orgs} <= set(SECTIONS)
+    statuses = Counter(org["status"] for org in orgs)
+    assert statuses["存续"] / len(orgs) > 0.85 and statuses["注销"] and statuses["吊销"]
+    assert {org["kind"] for org in orgs} == {EntityKind.LEGAL_PERSON, EntityKind.UNINCORPORATED,
+                                              EntityKind.INDIVIDUAL_BUSINESS}
+    for org in orgs:
+        assert org["established_on"] <= TODAY and org["address"] and org["registration_authority"]
+        if org["registered_capital"] is not None:
+            assert float(org["registered_capital"]) > 0
+    assert any(org["name"].endswith("股份有限公司") for org in orgs)
+    assert any(org["uscc"].startswith("93") and org["name"].endswith("专业合作社") for org in orgs)
+
+
+def test_every_organisation_names_its_responsible_people(zone):  # R-ENT-4
+    _, orgs = zone
+    roles = {r.value for r in RelatedRole}
+    for org in orgs:
+        related = org["related"]
+        assert 1 <= len(related) <= 4
+        head = related[0]
+        assert head["role"] in (RelatedRole.LEGAL_REPRESENTATIVE, RelatedRole.PRINCIPAL)
+        assert head["name"] == org["legal_representative"]
+        assert {p["role"] for p in related} <= roles
+        shares = [float(p["share_percent"]) for p in related if p["role"] == RelatedRole.SHAREHOLDER]
+        assert all(0 < s <= 100 for s in shares) and sum(shares) <= 100.001
+    all_roles = Counter(p["role"] for p in _related(orgs))
+    assert all_roles[RelatedRole.SENIOR_MANAGER] and all_roles[RelatedRole.DIRECTOR] and all_roles[RelatedRole.SHAREHOLDER]
+
+
+def test_some_natural_persons_are_related_persons_of_organisations(zone):  # R-ENT-4
+    people, orgs = zone
+    numbers = {p["id_number"] for p in people}
+    linked = {p["id_number"] for p in _related(orgs)} & numbers
+    assert 0.2 * len(people) < len(linked) < 0.6 * len(people)
+
+
+def test_a_person_may_serve_several_organisations(zone):  # R-ENT-4: punishment follows the person
+    _, orgs = zone
+    firms = Counter(number for org in orgs for number in {p["id_number"] for p in org["related"]})
+    assert max(firms.values()) >= 2
+
+
+def test_generator_is_deterministic_for_a_seed():
+    def rows(seed):
+        people, orgs = generate_zone(seed, entities=300, persons=40)
+        return people, list(orgs)
+
+    assert rows(5) == rows(5)
+    assert rows(5) != rows(6)
+
+
+def test_generator_does_not_depend_on_the_day_it_runs():
+    a = ZoneGenerator(3, as_of=dt.date(2026, 11, 1)).natural_persons(20)
+    b = ZoneGenerator(3).natural_persons(20)
+    assert a == b
+
+
+# ---- the demo zone ------------------------------------------------------------------------------
+
+@pytest.fixture
+def demo_platform(tmp_path):
+    p = Platform.create(Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", secret_key=TEST_SECRET,
+                                 key_file=tmp_path / "k", scheduler=False))
+    yield p
+    p.dispose()
+
+
+def test_build_demo_makes_a_zone_whose_trail_verifies(demo_platform):  # R-ENT-1, R-ENT-4, R-REV-4
+    logins = build_demo(demo_platform, entities=200, persons=30, seed=7)
+
+    with demo_platform.uow(write=False) as s:
+        kinds = dict(s.execute(select(Entity.kind, func.count()).group_by(Entity.kind)).all())
+        # the generated zone, and the parties of the imported sample files beside it
+        assert kinds[EntityKind.NATURAL_PERSON] >= 30
+        assert sum(kinds.values()) >= 230
+        from xinyong.records.models import Record, Status
+
+        by_status = dict(s.execute(select(Record.status, func.count()).group_by(Record.status)).all())
+        assert by_status[Status.RETURNED] == 2 and by_status[Status.SUBMITTED] == 3
+        assert by_status[Status.ACCEPTED] >= 40  # the week's imports, reviewed
+        depts = s.scalars(select(Department)).all()
+        assert len(depts) == 9 and sum(d.is_credit_office for d in depts) == 1
+        assert all(validate_uscc(d.uscc).startswith("11") for d in depts)
+        assert s.scalar(select(func.count()).select_from(RelatedPerson)) >= 200
+        assert s.scalar(select(func.count()).select_from(User)) == len(logins)
+        report = verify(s, demo_platform.keyring)
+    assert report.ok, report.problems[:3]
+    assert report.rows > 230
+
+
+def test_demo_logins_authenticate_with_their_roles(demo_platform):
+    logins = build_demo(demo_platform, entities=200, persons=30, seed=7)
+    names = {row["username"] for row in logins}
+    assert {"admin", "auditor", "scjg_officer", "scjg_reviewer", "company", "citizen"} <= names
+    assert sum(row["role"] == "officer" for row in logins) == 8
+    for row in logins:
+        assert row["password"] == DEMO_PASSWORD and row["note"]
+        assert row["role_label"] == ROLE_LABELS[Role(row["role"])]
+        with demo_platform.uow() as s:
+            user = accounts.authenticate(s, username=row["username"], password=row["password"])
+            assert isinstance(user, User), row["username"]
+            assert user.role.value == row["role"]
+            if user.role in (Role.OFFICER, Role.REVIEWER):
+                assert user.department is not None and user.department.name in row["note"]
+    with demo_platform.uow(write=False) as s:
+        admin = accounts.user_by_name(s, "admin")
+        assert admin.department.is_credit_office
+
+
+def test_demo_citizen_is_linked_as_a_related_person_of_a_company(demo_platform):  # R-ENT-4
+    build_demo(demo_platform, entities=200, persons=30, seed=7)
+    with demo_platform.uow(write=False) as s:
+        citizen = accounts.user_by_name(s, "citizen")
+        person = s.get(Entity, citizen.entity_id)
+        assert person.kind is EntityKind.NATURAL_PERSON
+        links = s.scalars(select(RelatedPerson).where(RelatedPerson.person_entity_id == person.id)).all()
+        assert links, "the demo citizen runs or owns a company"
+        company = s.get(Entity, links[0].entity_id)
+        assert company.kind is not EntityKind.NATURAL_PERSON
+        assert links[0].id_number_index == person.id_number_index
+        # the number is stored only encrypted, under the same keys the service uses (R-SEC-2)
+        number = demo_platform.keyring.decrypt(person.id_number_cipher, context=entities.ID_CONTEXT)
+        assert validate_id_number(number) == number
+        assert demo_platform.keyring.decrypt(links[0].id_number_cipher,
+                                             context=entities.RELATED_ID_CONTEXT) == number
+        assert person.id_number_masked == number[:6] + "********" + number[-4:]
+        assert entities.get_by_code(s, actor=SYSTEM, code=number).id == person.id
+        company_user = accounts.user_by_name(s, "company")
+        assert entities.get_by_code(s, actor=SYSTEM, code=s.get(Entity, company_user.entity_id).uscc)
+
+
+def test_demo_entities_round_trip_through_the_service(demo_platform):  # R-ENT-1, R-ENT-4
+    build_demo(demo_platform, entities=200, persons=30, seed=7)
+    with demo_platform.uow(write=False) as s:
+        some = s.scalars(select(Entity).where(Entity.uscc.is_not(None)).order_by(Entity.id).limit(20)).all()
+        for e in some:
+            read = entities.to_read(entities.get_by_code(s, actor=SYSTEM, code=e.uscc))
+            assert read.related_persons and read.related_persons[0].name == e.legal_representative
+            assert all(p.id_number_masked and "*" in p.id_number_masked for p in read.related_persons)
+            assert e.name_key == normalize_name(e.name)
+
+
+def test_build_demo_starts_from_a_fresh_database(demo_platform):
+    build_demo(demo_platform, entities=50, persons=10, seed=1)
+    with demo_platform.uow(write=False) as s:
+        first = s.scalar(select(func.count()).select_from(Entity))  # 60 generated + the sample files' parties
+    build_demo(demo_platform, entities=60, persons=5, seed=2)
+    with demo_platform.uow(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Entity)) - first == 65 - 60  # nothing of the first left
+        assert verify(s, demo_platform.keyring).ok
+
+
+def test_demo_command_prints_the_logins(demo_platform):  # SPEC §18 `xinyong demo`
+    from xinyong.cli import main
+
+    result = CliRunner().invoke(main, ["demo", "--entities", "40", "--persons", "8", "--no-serve"],
+                                obj=demo_platform)
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and DEMO_PASSWORD in result.output and "信用办管理员" in result.output
+    result = CliRunner().invoke(main, ["audit", "verify"], obj=demo_platform)
+    assert result.exit_code == 0, result.output
+
+
+def test_build_demo_refuses_to_wipe_a_server_database_unasked(platform):
+    from xinyong.kit.db import is_sqlite
+    from xinyong.kit.errors import Conflict
+
+    if is_sqlite(platform.engine):
+        pytest.skip("a SQLite demo database is a file of its own and is simply replaced")
+    with pytest.raises(Conflict):
+        build_demo(platform, entities=1, persons=0)
+    with platform.uow(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Department)) == 0  # untouched
+
+
+def test_generated_rows_pass_the_entity_service_unchanged(uow):  # R-ENT-1, R-ENT-4: bulk and service agree
+    from xinyong.entities.schemas import EntityCreate
+
+    people, orgs = generate_zone(9, entities=60, persons=10)
+    fields = set(EntityCreate.model_fields) - {"id_number", "related_persons"}
+    with uow(actor=SYSTEM) as s:
+        for person in people:
+            entities.create_entity(s, actor=SYSTEM, entity_in=EntityCreate(
+                kind=person["kind"], id_number=person["id_number"], name=person["name"], region=person["region"]))
+        for org in orgs:
+            created = entities.create_entity(s, actor=SYSTEM, entity_in=EntityCreate(
+                **{k: org[k] for k in fields}, related_persons=org["related"]))
+            assert created.name_key == org["name_key"]
+        linked = s.scalar(select(func.count()).select_from(RelatedPerson)
+                          .where(RelatedPerson.person_entity_id.is_not(None)))
+    assert linked >= 1
