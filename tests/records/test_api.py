@@ -92,3 +92,13 @@ def test_department_pages_submit_and_review_pages_return(client, api, make):
     bad = client.post("/records/new", data=form | {"document_number": "京开市监罚〔2026〕302号", "decision_date": "2099-01-01"})
     # the form keeps what the clerk typed
     assert bad.status_code == 400 and "晚于今天" in bad.text and 'value="京开市监罚〔2026〕302号"' in bad.text
+
+
+def test_the_entity_page_lists_its_credit_file(client, api, make):  # R-ENT-3
+    r = client.post("/api/v1/records", headers=api["officer"], json=body(api["company"].uscc)).json()
+    client.post("/api/v1/records/accept", headers=api["admin"], json={"ids": [r["id"]]})
+    make.user("admin", "xyb2")
+    login(client, "xyb2")
+    page = client.get(f"/entities/{api['company'].id}").text
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "信用记录" not in title and "京开市监罚〔2026〕201号" in page and "已入库" in page
