@@ -102,3 +102,13 @@ def test_the_entity_page_lists_its_credit_file(client, api, make):  # R-ENT-3
     page = client.get(f"/entities/{api['company'].id}").text
     title = page[page.index("<title>"):page.index("</title>")]
     assert "信用记录" not in title and "京开市监罚〔2026〕201号" in page and "已入库" in page
+
+
+def test_timeliness_page_and_api_for_the_credit_office(client, api, make):  # R-COL-2
+    client.post("/api/v1/records", headers=api["officer"], json=body(api["company"].uscc))
+    rows = client.get("/api/v1/records/timeliness", headers=api["admin"]).json()
+    assert rows[0]["department"] == "北京经济技术开发区市场监督管理局" and rows[0]["late"] == 1
+    assert client.get("/api/v1/records/timeliness", headers=api["officer"]).status_code == 403
+    make.user("admin", "xyb3")
+    login(client, "xyb3")
+    assert "逾期未转正式的预警信息" in client.get("/records/timeliness").text

@@ -150,3 +150,17 @@ def test_every_step_is_on_a_verified_chain(uow, zone, submit, platform):  # R-RE
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "record")))
         assert actions == ["record.created", "record.submitted", "record.returned", "record.submitted"]
         assert verify(s, platform.keyring).ok
+
+
+def test_the_credit_office_sees_each_departments_lateness_and_overdue_pre_warnings(uow, zone, submit):  # R-COL-2, R-COL-3
+    submit(zone["officer"], penalty_in(zone["company"]))  # decided 2026-03-05, submitted long after: late
+    submit(zone["officer"], penalty_in(zone["company"], document_number="预警〔2026〕9号", is_pre_warning=True,
+                                       final_deadline=dt.date(2026, 4, 30)))
+    with uow(write=False) as s:
+        rows = {r["department"]: r for r in service.timeliness(s, actor=zone["admin"])}
+        with pytest.raises(Forbidden):
+            service.timeliness(s, actor=zone["officer"])
+    mine = rows["北京经济技术开发区市场监督管理局"]
+    assert (mine["submitted"], mine["late"], mine["overdue_pre_warnings"]) == (1, 1, 1)
+    assert mine["max_late_workdays"] > 100
+    assert rows["北京经济技术开发区生态环境局"]["submitted"] == 0

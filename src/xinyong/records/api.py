@@ -72,6 +72,13 @@ def list_records(session: DB, actor: Reader, status: Status | None = None, offse
     return service.listing(session, actor=actor, statuses=[status] if status else None, offset=offset, limit=limit)
 
 
+@router.get("/records/timeliness")
+def timeliness(session: DB, actor: Reviewer) -> list[dict]:
+    """Per department: records submitted, late, the longest delay in working days, pre-warnings
+    past their requested final deadline (R-COL-2, R-COL-3)."""
+    return service.timeliness(session, actor=actor)
+
+
 @router.get("/records/{record_id}")
 def get_record(record_id: RowId, session: DB, actor: Reader) -> dict:
     record = service.get(session, actor=actor, record_id=record_id)

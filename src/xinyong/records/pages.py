@@ -39,6 +39,11 @@ def records_page(request: Request, session: DB, actor: Reader, status: str = "",
         "pages": max(1, -(-result.total // PAGE_SIZE)), "reviewing": actor.can(Permission.RECORD_REVIEW)})
 
 
+@router.get("/records/timeliness")
+def timeliness_page(request: Request, session: DB, actor: Reviewer):
+    return render(request, "records/timeliness.html", {"rows": service.timeliness(session, actor=actor)})
+
+
 @router.post("/records/accept")
 async def accept_many(request: Request, session: DB, actor: Reviewer):
     form = await request.form()

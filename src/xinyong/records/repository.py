@@ -96,3 +96,28 @@ def file_of(session: Session, actor: Actor, entity_id: int) -> list[Record]:
         Record.entity_id == entity_id, Record.is_current.is_(True),
         Record.status.in_([Status.ACCEPTED, Status.REVOKED, Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.RETURNED]))
         .order_by(Record.decision_date.desc(), Record.id.desc())))
+
+
+def timeliness(session: Session, today) -> list[dict]:
+    """Per department: records submitted, how many late and by how much, and pre-warnings whose
+    requested final deadline has passed without the final record (R-COL-2, R-COL-3)."""
+    from sqlalchemy import case
+
+    from xinyong.accounts.models import Department
+
+    submitted = Record.submitted_at.is_not(None)
+    late = Record.late_workdays > 0
+    overdue_warning = (Record.is_pre_warning.is_(True) & Record.is_current.is_(True)
+                       & (Record.status != Status.SUPERSEDED) & (Record.final_deadline < today))
+    rows = session.execute(
+        select(Department.id, Department.name,
+               func.count(Record.id).filter(submitted & ~Record.is_pre_warning),
+               func.count(Record.id).filter(submitted & late & ~Record.is_pre_warning),
+               func.coalesce(func.max(case((late, Record.late_workdays), else_=0)), 0),
+               func.count(Record.id).filter(Record.due_by.is_(None) & submitted),
+               func.count(Record.id).filter(overdue_warning))
+        .join(Record, Record.department_id == Department.id, isouter=True)
+        .where(Department.is_credit_office.is_(False))
+        .group_by(Department.id, Department.name).order_by(Department.id)).all()
+    return [{"department_id": r[0], "department": r[1], "submitted": r[2], "late": r[3], "max_late_workdays": r[4],
+             "unknown": r[5], "overdue_pre_warnings": r[6]} for r in rows]

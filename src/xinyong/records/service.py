@@ -400,3 +400,9 @@ def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]],
 def credit_file(session: Session, *, actor: Actor, entity_id: int) -> list[RecordRead]:
     """The entity's current records that this actor may see, newest decision first (R-ENT-3)."""
     return [to_read(r) for r in repository.file_of(session, actor, entity_id)]
+
+
+def timeliness(session: Session, *, actor: Actor) -> list[dict]:
+    """The credit office's view of each department's lateness (002 二(一)4: shown in its assessment)."""
+    _require(actor, Permission.RECORD_REVIEW, "查看各部门报送时效")
+    return repository.timeliness(session, today())
