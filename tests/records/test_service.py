@@ -164,3 +164,11 @@ def test_the_credit_office_sees_each_departments_lateness_and_overdue_pre_warnin
     assert (mine["submitted"], mine["late"], mine["overdue_pre_warnings"]) == (1, 1, 1)
     assert mine["max_late_workdays"] > 100
     assert rows["北京经济技术开发区生态环境局"]["submitted"] == 0
+
+
+def test_lateness_is_measured_when_the_draft_is_submitted(uow, zone, submit):  # R-COL-2
+    rid = submit(zone["officer"], penalty_in(zone["company"], draft=True))
+    draft = load(uow, rid)
+    assert draft.status is Status.DRAFT and draft.due_by == dt.date(2026, 3, 19) and draft.late_workdays is None
+    act(uow, zone["officer"], service.submit, rid)
+    assert load(uow, rid).late_workdays > 0

@@ -90,9 +90,10 @@ def _store(platform: Platform, actor: Actor, batch: list, fields: set[str], repo
         for number, raw, row in batch:
             savepoint = session.begin_nested()
             try:
-                entity_code = _entity_code(session, actor, row)
-                records.create(session, actor=actor, record_in=_record_in(row, entity_code, fields), channel=Channel.FILE,
-                               calendar=calendar)
+                entity = _entity(session, actor, row)
+                records.create(session, actor=actor, record_in=_record_in(row, row.party_code or entity.uscc, fields),
+                               channel=Channel.FILE,
+                               calendar=calendar, entity=entity)
                 savepoint.commit()
                 report.accepted += 1
             except Conflict:
@@ -104,22 +105,21 @@ def _store(platform: Platform, actor: Actor, batch: list, fields: set[str], repo
                 rejected.append(RejectedRow(number, raw, exc.message))
 
 
-def _entity_code(session, actor: Actor, row: ParsedRow) -> str:
+def _entity(session, actor: Actor, row: ParsedRow):
     """R-ENT-6: a valid code attaches the row to its entity or registers it; a row with only a name
     attaches only when exactly one entity has that name."""
     code = row.party_code
     if code:
         try:
-            entities.get_by_code(session, actor=actor, code=code)
+            return entities.get_by_code(session, actor=actor, code=code)
         except NotFound:
             kind = KINDS[row.party_kind]
             data = {"name": row.party_name, "kind": kind}
             data["id_number" if kind is EntityKind.NATURAL_PERSON else "uscc"] = code
-            entities.create_entity(session, actor=actor, entity_in=EntityCreate(**data))
-        return code
+            return entities.create_entity(session, actor=actor, entity_in=EntityCreate(**data))
     matches = entities.by_name_key(session, row.name_key, limit=2)
-    if len(matches) == 1 and matches[0].uscc:
-        return matches[0].uscc
+    if len(matches) == 1:
+        return matches[0]
     reason = "没有代码，且平台中没有同名主体" if not matches else "没有代码，且有多个同名主体，无法唯一匹配"
     raise NotFound(f"{reason}：请补充统一社会信用代码后重新导入", field="party_uscc")
 

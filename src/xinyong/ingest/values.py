@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from xinyong.entities.identifiers import mask_ids_in
 from xinyong.kit.errors import Invalid
-from xinyong.kit.text import halfwidth
+from xinyong.kit.text import halfwidth, split_list
 from xinyong.kit.workdays import parse_date
 from xinyong.records.periods import PENALTY_CATEGORIES, severity_of_penalty
 
@@ -30,7 +30,6 @@ PENALTY_ALIASES = {
     "暂扣营业执照": "暂扣许可证件", "暂扣执照": "暂扣许可证件", "暂扣许可证": "暂扣许可证件",
     "责令停产": "责令停产停业", "责令停业": "责令停产停业",
 }
-_CATEGORY_SPLIT = re.compile(r"[;；、,，\s]+")
 LICENCE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记")  # and 其他—… with any suffix
 
 
@@ -106,9 +105,7 @@ def split_penalty_categories(value: str) -> tuple[list[str], list[str]]:
     """(§9 categories in file order without repeats, the parts that are not §9 categories)."""
     good: list[str] = []
     bad: list[str] = []
-    for part in _CATEGORY_SPLIT.split(halfwidth(value)):
-        if not part:
-            continue
+    for part in split_list(value):
         cat = PENALTY_ALIASES.get(part, part)
         if cat in PENALTY_SEVERITY:
             if cat not in good:

@@ -31,3 +31,11 @@ def clean_text(value: object, *, field: str, label: str, max_len: int, required:
 def halfwidth(value: str) -> str:
     """Full-width letters, digits and punctuation to their ASCII forms (ＡＢ１２（） → AB12())."""
     return unicodedata.normalize("NFKC", value)
+
+
+_LIST_SEPARATORS = re.compile(r"[;；、,，\s]+")
+
+
+def split_list(value: str) -> list[str]:
+    """A cell holding several values, as clerks separate them: ；;、, or spaces (SPEC §17)."""
+    return [part for part in _LIST_SEPARATORS.split(halfwidth(value)) if part]

@@ -21,7 +21,7 @@ from xinyong.entities.schemas import EntityCreate
 from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Conflict, DeadlineUnknown, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.kit.schemas import Page
-from xinyong.kit.text import clean_text
+from xinyong.kit.text import clean_text, split_list
 from xinyong.kit.workdays import WorkCalendar, parse_date
 from xinyong.workcalendar import service as workcalendar
 
@@ -92,8 +92,7 @@ def _check_value(spec: dict, value: Any, where: str) -> Any:
             raise Invalid(f"“{label}”应为是或否", field=where)
         return value
     if kind == "enum_list":
-        items = value if isinstance(value, list) else [v for v in str(value).replace("；", ";").replace("、", ";")
-                                                      .replace(",", ";").replace(" ", ";").split(";") if v]
+        items = value if isinstance(value, list) else split_list(str(value))
         bad = [v for v in items if v not in spec.get("options", [])]
         if bad or not items:
             raise Invalid(f"“{label}”含有不认识的值：{'、'.join(map(str, bad)) or '空'}", field=where)
@@ -106,7 +105,7 @@ def _check_value(spec: dict, value: Any, where: str) -> Any:
     return text
 
 
-def _severity(type_code: str, given: Severity | None, content: dict[str, Any]) -> Severity | None:
+def _severity(given: Severity | None, content: dict[str, Any]) -> Severity | None:
     if given is not None:
         return given
     if "penalty_categories" in content:
@@ -116,24 +115,31 @@ def _severity(type_code: str, given: Severity | None, content: dict[str, Any]) -
     return None
 
 
-def _deadline(cal: WorkCalendar, decision: dt.date, workdays: int, submitted: dt.date) -> tuple[dt.date | None, int | None]:
-    """When it was due and how many working days late it came (R-COL-2); unknown while a year's
-    calendar is not loaded — then nobody is called late on a guess."""
+def _due_by(cal: WorkCalendar, decision: dt.date, workdays: int) -> dt.date | None:
+    """When it is due (R-COL-2); unknown while a year's calendar is not loaded — then nobody is
+    called late on a guess."""
     try:
-        due = cal.add_workdays(decision, workdays)
-        return due, cal.workdays_between(due, submitted)
+        return cal.add_workdays(decision, workdays)
     except DeadlineUnknown:
-        return None, None
+        return None
+
+
+def _late_workdays(cal: WorkCalendar, due: dt.date | None, submitted: dt.date) -> int | None:
+    try:
+        return cal.workdays_between(due, submitted) if due else None
+    except DeadlineUnknown:
+        return None
 
 
 def create(session: Session, *, actor: Actor, record_in: RecordCreate, channel: Channel = Channel.FORM,
-           entity_name: str | None = None, calendar: WorkCalendar | None = None) -> Record:
+           entity_name: str | None = None, calendar: WorkCalendar | None = None, entity=None) -> Record:
+    """``entity``: the caller has already found or registered it (an import); else by entity_code."""
     _require(actor, Permission.RECORD_SUBMIT, "报送信用记录")
     if actor.department_id is None:
         raise Forbidden("报送信用记录须以部门身份进行")
     refuse_forbidden_fields(record_in.content, "content")
     version = catalog.current_version(session, record_in.info_type)
-    entity = _entity(session, actor, record_in.entity_code, entity_name)
+    entity = entity or _entity(session, actor, record_in.entity_code, entity_name)
     if entity.kind.value not in version.subject_kinds:
         raise Invalid(f"“{version.name}”不适用于{KIND_LABELS[entity.kind]}", field="entity_code")
     record = Record(info_type_version_id=version.id, entity_id=entity.id, department_id=actor.department_id,
@@ -154,18 +160,16 @@ def create(session: Session, *, actor: Actor, record_in: RecordCreate, channel: 
     session.flush()
     events.record_created(session, record, actor)
     if not record_in.draft:
-        submit(session, actor=actor, record=record)
+        submit(session, actor=actor, record=record, calendar=calendar)
     if not record.is_pre_warning:
         _lift_pre_warnings(session, record, actor)
     return record
 
 
 def _entity(session: Session, actor: Actor, code: str, name: str | None):
-    from xinyong.kit.errors import NotFound as Missing
-
     try:
         return entities.get_by_code(session, actor=actor, code=code)
-    except Missing:
+    except NotFound:
         if not name:
             raise NotFound(f"未找到代码为 {mask_ids_in(normalize_code(code))} 的信用主体；新主体请同时填写名称",
                            field="entity_code") from None
@@ -183,7 +187,7 @@ def _fill(session: Session, record: Record, version, data: dict[str, Any], calen
     record.decision_date = decision
     content = _check_content(version.fields, data.get("content") or {})
     record.content = content
-    record.severity = _severity(version.info_type.code, data.get("severity"), content)
+    record.severity = _severity(data.get("severity"), content)
     valid_to = data.get("valid_to")
     if valid_to is not None and valid_to < decision:
         raise Invalid("有效期截止日早于决定日期", field="valid_to")
@@ -195,16 +199,19 @@ def _fill(session: Session, record: Record, version, data: dict[str, Any], calen
     record.publicity_start, record.publicity_end = window.start, window.end
     record.validity_end = validity_end(window, category=version.category.value, validity_months=version.validity_months,
                                        decision_date=decision, valid_to=valid_to)
-    cal = calendar or workcalendar.calendar(session)
-    record.due_by, record.late_workdays = _deadline(cal, decision, version.deadline_workdays, today())
+    record.due_by = _due_by(calendar or workcalendar.calendar(session), decision, version.deadline_workdays)
 
 
-def submit(session: Session, *, actor: Actor, record: Record) -> Record:
+def submit(session: Session, *, actor: Actor, record: Record, calendar: WorkCalendar | None = None) -> Record:
     """Draft or returned → to the credit office, or first to the department's reviewer when the
-    department wants that (R-REV-1: the department verifies before submitting)."""
+    department wants that (R-REV-1: the department verifies before submitting). Lateness is
+    measured at the first submission: a draft kept for a week is late by that week; a record
+    returned and resubmitted keeps the lateness of its first submission."""
     _own(actor, record)
     if record.status not in (Status.DRAFT, Status.RETURNED):
         raise Conflict(f"“{STATUS_LABELS[record.status]}”的记录不能再报送")
+    if record.late_workdays is None:
+        record.late_workdays = _late_workdays(calendar or workcalendar.calendar(session), record.due_by, today())
     needs_approval = record.department.requires_approval and actor.role is not Role.REVIEWER
     record.status = Status.AWAITING_APPROVAL if needs_approval else Status.SUBMITTED
     record.submitted_at = now()
