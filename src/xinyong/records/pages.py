@@ -12,7 +12,7 @@ from xinyong.accounts.permissions import Permission, Role
 from xinyong.catalog import service as catalog
 from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.kit.schemas import parse_payload
-from xinyong.web.deps import DB, CurrentActor, PageNo, RowId, allowed, page_router
+from xinyong.web.deps import DB, CurrentActor, PageNo, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
 
 from . import service
@@ -45,8 +45,7 @@ def timeliness_page(request: Request, session: DB, actor: Reviewer):
 
 
 @router.post("/records/accept")
-async def accept_many(request: Request, session: DB, actor: Reviewer):
-    form = await request.form()
+def accept_many(request: Request, session: DB, actor: Reviewer, form: PostedForm):
     ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
     if not ids:
         raise Invalid("请先勾选要审核通过的记录", field="ids")
@@ -83,8 +82,7 @@ def _content_from(form, fields: list[dict]) -> dict[str, Any]:
 
 
 @router.post("/records/new")
-async def create_record(request: Request, session: DB, actor: Submitter):
-    form = await request.form()
+def create_record(request: Request, session: DB, actor: Submitter, form: PostedForm):
     info_type = catalog.get_type(session, str(form.get("info_type", "")))
     fields = _form_fields(info_type)
     data = {"info_type": info_type.code, "entity_code": form.get("entity_code", ""),
@@ -125,8 +123,8 @@ def record_page(request: Request, session: DB, actor: Reader, record_id: RowId):
 
 
 @router.post("/records/{record_id}/{action}")
-async def record_action(request: Request, session: DB, actor: CurrentActor, record_id: RowId, action: str):
-    form = await request.form()
+def record_action(request: Request, session: DB, actor: CurrentActor, record_id: RowId, action: str,
+                  form: PostedForm):
     record = service.get(session, actor=actor, record_id=record_id)
     reason = str(form.get("reason", ""))
     try:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from xinyong.accounts.permissions import PUBLIC, Actor, Permission
 from xinyong.kit.db import begin_write
@@ -119,6 +120,15 @@ async def read_form_csrf(request: Request) -> None:
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         request.state.form_csrf = form.get("csrf_token")
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, read here so that the handler itself can be a plain ``def`` and do its
+    database work in the thread pool rather than on the event loop."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(form_data)]
 
 
 def enforce_csrf(request: Request, actor: CurrentActor) -> None:
