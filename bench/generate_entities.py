@@ -3,7 +3,7 @@
     python bench/generate_entities.py [--count 1000000] [--database-url URL [--reset]] [--persons N] [--verify]
 
 The default database is a SQLite file in a temporary directory, removed afterwards unless --keep.
-The load is the one ``xinyong demo`` uses (``xinyong.demo.loader``): rows from the seeded
+The load is the one ``xinyong demo`` uses (``xinyong.entities.bulk``): rows from the seeded
 generator, ID numbers encrypted and blind-indexed, Core inserts in batches of 5,000, each batch
 attested on the audit chain. Generation and encryption run in a second process while the first
 writes, which is what two cores allow.
@@ -30,7 +30,7 @@ BENCH_SECRET = "b3" * 32
 def _produce(settings: Settings, count: int, persons: int, seed: int, first_ids: tuple[int, int],
              batch_size: int, out: mp.Queue) -> None:
     from xinyong.demo.generator import generate_zone
-    from xinyong.demo.loader import prepare_batches
+    from xinyong.entities.bulk import prepare_batches
     from xinyong.kit.crypto import Keyring, load_master_key
 
     gc.disable()  # millions of small dicts that live until their batch is sent: the collector only slows it
@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import func, select
 
     from xinyong.bootstrap import initialise
-    from xinyong.demo.loader import LoadReport, next_ids, write_batches
     from xinyong.demo.zone import wipe
+    from xinyong.entities.bulk import LoadReport, next_ids, write_batches
     from xinyong.entities.models import Entity, RelatedPerson
     from xinyong.kit.db import make_engine
     from xinyong.kit.errors import XinyongError

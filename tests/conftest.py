@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,15 @@ def bearer(uow):
         return {"Authorization": f"Bearer {raw}"}
 
     return issue
+
+
+@pytest.fixture
+def xinyong(settings, tmp_path):
+    """Run the ``xinyong`` command in a subprocess against the test database."""
+    env = os.environ | {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_SECRET_KEY": TEST_SECRET}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "xinyong.cli", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    return run

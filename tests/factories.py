@@ -36,9 +36,9 @@ class Factory:
     def id_number(self, born: str = "19850312") -> str:
         return id_number(self.rng, born)
 
-    def department(self, name: str | None = None, *, credit_office: bool = False):
+    def department(self, name: str | None = None, *, credit_office: bool = False, uscc: str | None = None):
         with self.platform.uow(actor=SYSTEM) as s:
-            return accounts.create_department(s, actor=SYSTEM, uscc=self.uscc("11"),
+            return accounts.create_department(s, actor=SYSTEM, uscc=uscc or self.uscc("11"),
                                               name=name or f"部门{self.rng.randrange(10**6)}",
                                               is_credit_office=credit_office)
 

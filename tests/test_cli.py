@@ -5,20 +5,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import TEST_SECRET
-
-
-@pytest.fixture
-def xinyong(settings, tmp_path):
-    env = os.environ | {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_SECRET_KEY": TEST_SECRET}
-
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "xinyong.cli", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
-
-    return run
 
 
 def test_init_is_safe_to_run_again(xinyong):

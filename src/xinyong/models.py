@@ -4,6 +4,8 @@ from xinyong.accounts.models import ApiToken, Department, User, WebSession  # no
 from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401
 from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401
+from xinyong.ingest.models import HeldRow, ImportRun  # noqa: F401
+from xinyong.jobs.models import JobLease, JobRun  # noqa: F401
 from xinyong.kit.meta import PlatformMeta  # noqa: F401
 from xinyong.records.models import Record, Submission  # noqa: F401
 from xinyong.workcalendar.models import CalendarYear  # noqa: F401

@@ -174,6 +174,18 @@ def test_build_demo_makes_a_zone_whose_trail_verifies(demo_platform):  # R-ENT-1
     assert report.rows > 230
 
 
+def test_demo_has_imports_listed_and_rows_waiting_for_a_person(demo_platform):  # R-COL-5, R-ENT-6
+    from xinyong.ingest.models import HeldRow, HeldStatus, ImportRun, RunStatus
+
+    build_demo(demo_platform, entities=200, persons=30, seed=7)
+    with demo_platform.uow(write=False) as s:
+        imports = s.scalars(select(ImportRun).order_by(ImportRun.id)).all()
+        assert [r.filename for r in imports] == ["penalties.csv", "licences.xlsx", "餐饮处罚补报.csv"]
+        assert all(r.status is RunStatus.FINISHED for r in imports) and imports[-1].held == 2
+        waiting = s.scalars(select(HeldRow).where(HeldRow.status == HeldStatus.WAITING).order_by(HeldRow.row_number)).all()
+        assert [len(h.candidate_ids) for h in waiting] == [2, 0]  # two shops of one name; a shop not registered
+
+
 def test_demo_logins_authenticate_with_their_roles(demo_platform):
     logins = build_demo(demo_platform, entities=200, persons=30, seed=7)
     names = {row["username"] for row in logins}

@@ -4,6 +4,7 @@ record with a reason and accepts the rest; the officer corrects and resubmits (i
 from importlib import resources
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 from xinyong.accounts import service as accounts
@@ -35,6 +36,7 @@ def test_upload_return_resubmit_accept(live_server, browser, make, uow, artifact
     officer.get_by_label("文件").set_input_files(str(sample))
     officer.get_by_role("button", name="导入").click()
     status = officer.get_by_role("status")
+    expect(status).to_contain_text("完成", timeout=60_000)  # the run page counts until the import ends
     assert "导入 27 行" in status.inner_text() and "拒收 3 行" in status.inner_text()
     assert officer.get_by_text("第 10 行").is_visible()
     officer.screenshot(path=str(artifacts / "e2e-import-report.png"), full_page=True)

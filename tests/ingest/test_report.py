@@ -42,6 +42,7 @@ def test_report_counts_rows_and_lists_rejected_with_row_and_reason(tmp_path):  #
         "rejected": [{"row": 3, "reason": "缺少必填项：违法事实"},
                      {"row": 5, "reason": "行政相对人类别应为“法人及非法人组织”“自然人”“个体工商户”之一，收到“公司”"}],
         "duplicates": 1,
+        "held": 0,
         "warnings": ["以下列不属于行政处罚双公示格式，已忽略：序号"],
     }
     assert report.total == 5
@@ -55,6 +56,12 @@ def test_warnings_are_kept_once():
     report.warn("以下列不属于行政处罚双公示格式，已忽略：序号")
     assert report.warnings == ["以下列不属于行政处罚双公示格式，已忽略：序号"]
     assert report.summary() == "导入 0 行，拒收 0 行，重复跳过 0 行；提示 1 条"
+
+
+def test_held_rows_count_in_the_total_and_the_summary():  # R-ENT-6
+    report = RowReport(accepted=3, held=2)
+    assert report.total == 5 and report.as_dict()["held"] == 2
+    assert report.summary() == "导入 3 行，拒收 0 行，重复跳过 0 行，待人工匹配 2 行"
 
 
 def test_rejected_rows_xlsx_has_original_columns_and_a_bold_frozen_error_column(tmp_path):  # R-COL-5

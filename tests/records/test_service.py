@@ -172,3 +172,36 @@ def test_lateness_is_measured_when_the_draft_is_submitted(uow, zone, submit):  #
     assert draft.status is Status.DRAFT and draft.due_by == dt.date(2026, 3, 19) and draft.late_workdays is None
     act(uow, zone["officer"], service.submit, rid)
     assert load(uow, rid).late_workdays > 0
+
+
+def test_a_closed_years_records_move_to_history_by_themselves_and_still_count(uow, zone, submit, monkeypatch):  # R-COL-6
+    long_valid = penalty_in(zone["company"], document_number="京开市监罚〔2026〕300号",
+                            content=penalty_in(zone["company"]).content | {"valid_to": "2027-06-30"})
+    rids = [submit(zone["officer"], penalty_in(zone["company"])), submit(zone["officer"], long_valid)]
+    with uow(actor=zone["admin"]) as s:
+        service.accept(s, actor=zone["admin"], records=[s.get(Record, rid) for rid in rids])
+
+    def listed(cycle, year=None):
+        with uow(write=False) as s:
+            page = service.listing(s, actor=zone["admin"], statuses=None, cycle=cycle, year=year)
+            return {r.id: r for r in page.items}
+
+    this_year = dt.date.today().year
+    assert set(listed("current")) == set(rids) and listed("history") == {}
+    assert set(listed(None, year=this_year)) == set(rids) and listed(None, year=this_year - 1) == {}
+    # New Year: nobody runs anything, the records are history now
+    monkeypatch.setattr(service, "today", lambda: dt.date(this_year + 1, 1, 1))
+    assert listed("current") == {}
+    history = listed("history")
+    assert set(history) == set(rids) and all(r.in_history and r.record_year == this_year for r in history.values())
+    assert set(listed(None, year=this_year)) == set(rids)  # still queryable by its year
+    with uow(write=False) as s:
+        counted = {r.document_number: r.in_force
+                   for r in service.credit_file(s, actor=zone["admin"], entity_id=zone["company"].id)}
+    # still counted while valid (validity ends with the publicity: 2027-03-05 and the later valid_to)
+    assert counted == {"京开市监罚〔2026〕118号": this_year + 1 <= 2027, "京开市监罚〔2026〕300号": this_year + 1 <= 2027}
+    monkeypatch.setattr(service, "today", lambda: dt.date(2027, 3, 6))
+    with uow(write=False) as s:
+        later = {r.document_number: r.in_force
+                 for r in service.credit_file(s, actor=zone["admin"], entity_id=zone["company"].id)}
+    assert later["京开市监罚〔2026〕118号"] is False

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     DEPARTMENT_MANAGE = "department:manage"
     TOKEN_CREATE = "token:create"
     AUDIT_READ = "audit:read"
+    JOB_READ = "job:read"  # the scheduled jobs and their runs
+    JOB_RUN = "job:run"  # run a job now (「立即运行」)
 
 
 P = Permission

@@ -88,10 +88,11 @@ def _capture(session: Session, _ctx) -> None:
 def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, op: str = "insert") -> None:
     """Bind rows written through Core bulk statements (the ORM never saw them); keys are column names."""
     pending = _pending(session)
-    pk_cols = list(table.primary_key.columns)
+    pk_names = [c.name for c in table.primary_key.columns]
+    digest = chain.mapping_digester(table)
     for row in rows:
-        pk = chain.pk_text(tuple(row[c.name] for c in pk_cols))
-        pending[(table.name, pk)] = (op, chain.row_digest(table, lambda col, row=row: row.get(col.name)))
+        pk = chain.pk_text(tuple(row[name] for name in pk_names))
+        pending[(table.name, pk)] = (op, digest(row))
 
 
 def forget_row(session: Session, table: Table, pk: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData, inspect
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import ROLE_LABELS, SYSTEM, Role
 from xinyong.bootstrap import initialise
+from xinyong.entities.bulk import load_entities
 from xinyong.entities.identifiers import mask_id_number, uscc_check_digit
 from xinyong.kit.db import is_sqlite
 from xinyong.kit.errors import Conflict
@@ -21,7 +22,6 @@ from xinyong.kit.platform import Platform
 
 from . import names as words
 from .generator import INDIVIDUAL_BUSINESS, LEGAL_PERSON, ZoneGenerator, org_code_check
-from .loader import load_entities
 
 DEMO_PASSWORD = "Demo@2026"
 # The authority codes the sample 双公示 files carry (xinyong/ingest/samples), so that the
@@ -185,15 +185,20 @@ def _seed_records(platform: Platform, dept_usccs: dict[str, tuple[str, str]], co
 
     from sqlalchemy import select
 
-    from xinyong.accounts.models import User
-    from xinyong.ingest.service import import_actor, import_file
+    from xinyong.accounts.models import Department, User
+    from xinyong.ingest import runs
+    from xinyong.ingest.service import import_actor
     from xinyong.records import service as records
     from xinyong.records.models import Record, Status
     from xinyong.records.schemas import RecordCreate
 
     samples = resources.files("xinyong.ingest").joinpath("samples")
-    import_file(platform, str(samples / "penalties.csv"), actor=import_actor(platform, dept_usccs["scjg"][0]))
-    import_file(platform, str(samples / "licences.xlsx"), actor=import_actor(platform, dept_usccs["sthj"][0]))
+    with platform.uow(write=False) as session:
+        office = session.scalars(select(Department).where(Department.is_credit_office.is_(True))).one().uscc
+    # The credit office gathers both files; each row goes to the department that decided it (listed in 导入记录)
+    for sample in ("penalties.csv", "licences.xlsx"):
+        actor = import_actor(platform, office)
+        runs.execute(platform, runs.start(platform, actor, sample), str(samples / sample), actor=actor)
     with platform.uow(actor=SYSTEM) as session:
         admin = accounts.actor_for(session.scalars(select(User).where(User.username == "admin")).one())
         queue = list(session.scalars(select(Record).where(Record.status == Status.SUBMITTED).order_by(Record.id)))
@@ -211,6 +216,56 @@ def _seed_records(platform: Platform, dept_usccs: dict[str, tuple[str, str]], co
                 decision_date=dt.date(2026, 9, 28), authority="北京经济技术开发区文化和旅游局",
                 content={"level": "区级", "content": "2026年度文化和旅游诚信经营示范单位"}))
             records.accept(session, actor=admin, records=[good])
+    _seed_held_rows(platform, dept_usccs["scjg"][0])
+
+
+# Two 个体工商户 with one name (a 字号 the generator never uses, so nothing else shares it), and a
+# small export whose rows carry only a name: one names both shops, one names a shop not registered.
+SAME_NAME_SHOPS = (("北京经济技术开发区老街坊家常菜馆", "张建国", "北京经济技术开发区荣华中路10号院"),
+                   ("北京经济技术开发区老街坊家常菜馆", "张立", "北京经济技术开发区亦庄镇小羊坊村东口"))
+NAME_ONLY_ROWS = (
+    ("北京经济技术开发区老街坊家常菜馆", "京经开市监罚〔2025〕188号",
+     "当事人在后厨加工区域未设置有效的防蝇设施，且未按规定留样。",
+     "《中华人民共和国食品安全法》第一百二十六条第一款第（五）项", "警告", "警告", "", "2025-10-28"),
+    ("亦庄镇老王家常菜馆", "京经开市监罚〔2025〕191号", "当事人从业人员未取得健康证明即从事接触直接入口食品的工作。",
+     "《中华人民共和国食品安全法》第一百二十六条第一款第（六）项", "警告；罚款", "警告，罚款人民币伍千元整", "0.5", "2025-11-03"),
+)
+
+
+def _seed_held_rows(platform: Platform, scjg_uscc: str) -> None:
+    """Rows that wait for a person (R-ENT-6): the 市场监管局's export names its parties without codes."""
+    import csv
+    import tempfile
+
+    from xinyong.entities import service as entities
+    from xinyong.entities.schemas import EntityCreate
+    from xinyong.ingest import runs
+    from xinyong.ingest.service import import_actor
+
+    rng = random.Random("demo:held")
+    with platform.uow(actor=SYSTEM) as session:
+        for name, operator, address in SAME_NAME_SHOPS:
+            body8 = f"{rng.randrange(10 ** 8):08d}"
+            first17 = "92" + words.ETDZ_ADMIN_CODE + body8 + org_code_check(body8)
+            entities.create_entity(session, actor=SYSTEM, entity_in=EntityCreate(
+                name=name, uscc=first17 + uscc_check_digit(first17), legal_representative=operator, address=address,
+                industry="H", region="亦庄镇", status="存续"))
+    bureau = "北京经济技术开发区市场监督管理局"
+    headers = ["行政相对人名称", "行政相对人类别", "行政相对人代码_1（统一社会信用代码）", "法定代表人",
+               "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）",
+               "处罚决定日期", "处罚有效期", "处罚机关", "处罚机关统一社会信用代码", "数据来源单位",
+               "数据来源单位统一社会信用代码"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "餐饮处罚补报.csv"
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(headers)
+            for name, number, facts, basis, categories, content, fine, decided in NAME_ONLY_ROWS:
+                ends = f"{int(decided[:4]) + 3}{decided[4:]}"
+                out.writerow([name, "个体工商户", "", "", number, "食品安全", facts, basis, categories, content, fine, decided,
+                              ends, bureau, scjg_uscc, bureau, scjg_uscc])
+        actor = import_actor(platform, scjg_uscc)
+        runs.execute(platform, runs.start(platform, actor, path.name), str(path), actor=actor)
 
 
 def _role_word(org: dict[str, Any], person: dict[str, Any]) -> str:

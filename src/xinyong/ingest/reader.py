@@ -55,6 +55,20 @@ class Table:
     _positions: list[int] = field(default_factory=list, repr=False)  # where each header sits in a raw row
     _sheet: object = field(default=None, repr=False)  # calamine's loaded first sheet, read once for header and rows
 
+    def estimated_rows(self) -> int | None:
+        """About how many data rows there are, for a progress bar: a CSV's line count (a quoted cell may
+        hold a line break, so it can be a little high), a workbook's sheet dimension when it has one."""
+        if self.engine == "csv":
+            lines, last = 0, b"\n"
+            with open(self.path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            return max(0, lines + (last != b"\n") - 1)
+        if self.engine == "calamine":
+            return max(0, self._sheet.height - 1)
+        return None
+
     def rows(self) -> Iterator[tuple[int, dict[str, Value]]]:
         """Every non-blank data row, as ``(row_number, {header: value})``; row 2 is the first under the header."""
         raw = {"csv": self._csv_rows, "calamine": self._calamine_rows, "openpyxl": self._openpyxl_rows}[self.engine]()

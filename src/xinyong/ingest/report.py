@@ -30,6 +30,8 @@ class RowReport:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)  # [{row, reason}] in file order
     warnings: list[str] = field(default_factory=list)
+    expected: int | None = None  # about how many rows the file has (a progress bar's 100 %), when known
+    held: int = 0  # rows without a code no single entity's name answers: waiting for a person (R-ENT-6)
 
     def add(self, result: ParsedRow | RowError) -> None:
         if isinstance(result, RowError):
@@ -50,14 +52,16 @@ class RowReport:
 
     @property
     def total(self) -> int:
-        return self.accepted + self.duplicates + len(self.rejected)
+        return self.accepted + self.duplicates + len(self.rejected) + self.held
 
     def as_dict(self) -> dict:
         return {"accepted": self.accepted, "rejected": list(self.rejected), "duplicates": self.duplicates,
-                "warnings": list(self.warnings)}
+                "held": self.held, "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         text = f"导入 {self.accepted} 行，拒收 {len(self.rejected)} 行，重复跳过 {self.duplicates} 行"
+        if self.held:
+            text += f"，待人工匹配 {self.held} 行"
         return text + (f"；提示 {len(self.warnings)} 条" if self.warnings else "")
 
 

@@ -19,3 +19,8 @@ def today() -> dt.date:
 
 def local(ts: dt.datetime | None) -> dt.datetime | None:
     return ts.astimezone(CHINA) if ts is not None else None
+
+
+def year_start(year: int) -> dt.datetime:
+    """00:00 on 1 January in China, as a UTC instant: where a record-keeping year begins (R-COL-6)."""
+    return dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)

@@ -60,11 +60,39 @@ def is_sqlite(url_or_engine: Any) -> bool:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, echo=echo, hide_parameters=not echo,
+                               connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, hide_parameters=not echo, pool_pre_ping=True)
+    # hide_parameters: a failed statement's values (names, ID numbers of a bulk insert) stay out of logs
     return engine
+
+
+# Bulk writes (a file of a million rows) insert rows with explicit ids, taken by the writer that holds
+# the write lock. On PostgreSQL the id column's sequence must then be moved past them, or the next
+# ordinary INSERT collides; SQLite's next rowid is max + 1 anyway.
+def _sequence(table) -> str:
+    return f"pg_get_serial_sequence('{table.name}', 'id')::regclass"
+
+
+def next_free_id(session, table) -> int:
+    """The first id no row of ``table`` has and its sequence has not handed out."""
+    from sqlalchemy import text
+
+    top = f"SELECT COALESCE(MAX(id), 0) FROM {table.name}"  # noqa: S608 — a table name from the model
+    if session.get_bind().dialect.name == "postgresql":
+        top = f"SELECT GREATEST(({top}), COALESCE(pg_sequence_last_value({_sequence(table)}), 0))"
+    return session.execute(text(top)).scalar_one() + 1
+
+
+def sync_id_sequence(session, table) -> None:
+    """After rows were inserted with explicit ids: the sequence continues after the largest."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT setval({_sequence(table)}, GREATEST((SELECT MAX(id) FROM {table.name}), "  # noqa: S608
+                             f"COALESCE(pg_sequence_last_value({_sequence(table)}), 1)))"))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Body, Header
+from fastapi import Body, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.accounts.permissions import Permission
@@ -67,9 +67,14 @@ def create_batch(session: DB, actor: Submitter, payload: dict[str, Any] = Body(.
 
 
 @router.get("/records")
-def list_records(session: DB, actor: Reader, status: Status | None = None, offset: Offset = 0,
+def list_records(session: DB, actor: Reader, status: Status | None = None,
+                 cycle: Literal["current", "history"] | None = None,
+                 year: Annotated[int | None, Query(ge=2000, le=2100)] = None, offset: Offset = 0,
                  limit: Limit = 20) -> Page[RecordRead]:
-    return service.listing(session, actor=actor, statuses=[status] if status else None, offset=offset, limit=limit)
+    """``cycle=current``: recorded this year; ``cycle=history``: the closed years' records, which move
+    there by themselves on 1 January (R-COL-6); ``year``: one record-keeping year."""
+    return service.listing(session, actor=actor, statuses=[status] if status else None, offset=offset, limit=limit,
+                           cycle=cycle, year=year)
 
 
 @router.get("/records/timeliness")

@@ -57,6 +57,6 @@ def record_revoked(session: Session, record, actor) -> None:
                  detail=_detail(record) | {"reason": record.reason})
 
 
-def pre_warning_lifted(session: Session, warning, final, actor) -> None:
+def pre_warning_lifted(session: Session, warning, final_id: int, actor) -> None:
     record_event(session, "record.pre_warning_lifted", subject_type="record", subject_id=warning.id, actor=actor,
-                 detail=_detail(warning) | {"final_record_id": final.id})
+                 detail=_detail(warning) | {"final_record_id": final_id})

@@ -17,7 +17,7 @@ from xinyong.web.templating import render
 
 from . import service
 from .models import STATUS_LABELS, Record, Status
-from .periods import SEVERITY_LABELS
+from .periods import CYCLES, SEVERITY_LABELS
 from .schemas import RecordChange, RecordCreate
 
 router = page_router()
@@ -29,14 +29,17 @@ HIDDEN_FIELDS = service.PARTY_FIELDS | service.TOP_LEVEL  # answered by the enti
 
 
 @router.get("/records")
-def records_page(request: Request, session: DB, actor: Reader, status: str = "", page: PageNo = 1):
+def records_page(request: Request, session: DB, actor: Reader, status: str = "", cycle: str = "", page: PageNo = 1):
     if actor.role is Role.ADMIN and not status:
         status = Status.SUBMITTED.value  # the credit office opens on its review queue
     statuses = [Status(status)] if status in {s.value for s in Status} else None
-    result = service.listing(session, actor=actor, statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    cycle = cycle if cycle in CYCLES else ""
+    result = service.listing(session, actor=actor, statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                             cycle=cycle or None)
     return render(request, "records/list.html", {
-        "result": result, "status": status, "statuses": STATUS_LABELS, "page": page,
-        "pages": max(1, -(-result.total // PAGE_SIZE)), "reviewing": actor.can(Permission.RECORD_REVIEW)})
+        "result": result, "status": status, "statuses": STATUS_LABELS, "page": page, "cycle": cycle,
+        "cycles": CYCLES, "pages": max(1, -(-result.total // PAGE_SIZE)),
+        "reviewing": actor.can(Permission.RECORD_REVIEW)})
 
 
 @router.get("/records/timeliness")

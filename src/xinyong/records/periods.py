@@ -90,3 +90,26 @@ def validity_end(window: Window, *, category: str, validity_months: int | None, 
     if validity_months:
         return add_months(decision_date, validity_months)
     return valid_to
+
+
+# --- the yearly cycle (R-COL-6; 003 §7(四)) -------------------------------------------------------------
+# 信息记录周期为每年1月1日至12月31日，期限届满后，自动转入历史记录. A record belongs to the year it was
+# recorded on the platform (China time); when that year closes it is history, with nobody acting:
+# "history" is a question asked as of today, not a flag a job sets. History is still queryable, and a
+# history record still counts while it is valid.
+CYCLES = {"current": "本年度", "history": "历史记录"}
+
+
+def record_year(recorded_at: dt.datetime) -> int:
+    from xinyong.kit.clock import local
+
+    return local(recorded_at).year
+
+
+def in_history(recorded_at: dt.datetime, today: dt.date) -> bool:
+    return record_year(recorded_at) < today.year
+
+
+def in_force(validity_end: dt.date | None, today: dt.date) -> bool:
+    """Still counted: valid to the end of its validity day (a null end is long-term)."""
+    return validity_end is None or validity_end >= today

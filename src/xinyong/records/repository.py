@@ -48,20 +48,33 @@ def pending_version(session: Session, lineage: str) -> Record | None:
 
 
 def open_pre_warnings(session: Session, entity_id: int, info_type_id: int, department_id: int) -> list[Record]:
+    return [w for w in open_pre_warnings_of(session, [entity_id], info_type_id) if w.department_id == department_id]
+
+
+def open_pre_warnings_of(session: Session, entity_ids: list[int], info_type_id: int) -> list[Record]:
     from xinyong.catalog.models import InfoTypeVersion
 
     return list(session.scalars(
         select(Record).join(InfoTypeVersion, InfoTypeVersion.id == Record.info_type_version_id)
-        .where(Record.entity_id == entity_id, Record.department_id == department_id, Record.is_pre_warning.is_(True),
+        .where(Record.entity_id.in_(entity_ids), Record.is_pre_warning.is_(True),
                Record.is_current.is_(True), InfoTypeVersion.info_type_id == info_type_id,
                Record.status != Status.SUPERSEDED)))
 
 
 def listing(session: Session, actor: Actor, *, statuses: list[Status] | None, department_id: int | None,
-            info_type_id: int | None, q_entity_ids: list[int] | None, offset: int, limit: int) -> tuple[list[Record], int]:
+            info_type_id: int | None, q_entity_ids: list[int] | None, offset: int, limit: int,
+            cycle: str | None = None, year: int | None = None, today=None) -> tuple[list[Record], int]:
+    """``cycle``: "current" (recorded this year) or "history" (an earlier, closed year); ``year``: one
+    record-keeping year (R-COL-6)."""
     from xinyong.catalog.models import InfoTypeVersion
+    from xinyong.kit.clock import year_start
 
     stmt = readable(actor)
+    if cycle in ("current", "history"):
+        this_year = year_start(today.year)
+        stmt = stmt.where(Record.created_at >= this_year if cycle == "current" else Record.created_at < this_year)
+    if year:
+        stmt = stmt.where(Record.created_at >= year_start(year), Record.created_at < year_start(year + 1))
     if statuses:
         stmt = stmt.where(Record.status.in_(statuses))
     if department_id:

@@ -74,6 +74,9 @@ class RecordRead(BaseModel):
     reason: str | None
     submitted_at: dt.datetime | None
     reviewed_at: dt.datetime | None
+    record_year: int  # the record-keeping year it was recorded in (R-COL-6)
+    in_history: bool  # that year has closed: the record is in the history records
+    in_force: bool  # accepted and within its validity: it still counts, history or not
 
 
 class BatchResult(BaseModel):

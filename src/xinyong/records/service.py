@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import uuid
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,16 @@ from xinyong.workcalendar import service as workcalendar
 
 from . import events, repository
 from .models import STATUS_LABELS, Channel, Record, Status
-from .periods import SEVERITY_BY_LABEL, Severity, publicity_window, severity_of_penalty, validity_end
+from .periods import (
+    SEVERITY_BY_LABEL,
+    Severity,
+    in_force,
+    in_history,
+    publicity_window,
+    record_year,
+    severity_of_penalty,
+    validity_end,
+)
 from .schemas import BatchResult, RecordChange, RecordCreate, RecordRead
 
 # Fields of the national formats that describe the party: the record's entity answers them.
@@ -61,11 +71,26 @@ def _check_content(fields: list[dict], content: dict[str, Any]) -> dict[str, Any
             raise Invalid(f"信息项“{name}”不在该信息类型的目录中", field=f"content.{name}")
         if name in TOP_LEVEL:
             continue
-        clean[name] = _check_value(spec, value, f"content.{name}")
+        kind = spec.get("type", "text")
+        if isinstance(value, str) and kind in _SCALAR_KINDS and len(value) <= _CACHED_LEN:
+            clean[name] = _check_scalar(name, spec["label"], kind, tuple(spec.get("options") or ()), value)
+        else:
+            clean[name] = _check_value(spec, value, f"content.{name}")
     for f in fields:
         if f.get("required") and f["name"] not in TOP_LEVEL | PARTY_FIELDS and clean.get(f["name"]) in (None, "", []):
             raise Invalid(f"缺少必填信息项“{f['label']}”", field=f"content.{f['name']}")
     return clean
+
+
+_SCALAR_KINDS = frozenset({"text", "enum", "uscc", "date", "money"})
+_CACHED_LEN = 100  # the repeated values (an authority, a basis, a code); a row's own facts are not kept
+
+
+@lru_cache(maxsize=1 << 16)
+def _check_scalar(name: str, label: str, kind: str, options: tuple[str, ...], value: str) -> str | None:
+    """A short value's check, remembered: a file of thousands of records repeats its authority, its
+    legal basis and its codes row after row. Results are immutable strings; refusals are not kept."""
+    return _check_value({"label": label, "type": kind, "options": list(options)}, value, f"content.{name}")
 
 
 def _check_value(spec: dict, value: Any, where: str) -> Any:
@@ -124,7 +149,7 @@ def _due_by(cal: WorkCalendar, decision: dt.date, workdays: int) -> dt.date | No
         return None
 
 
-def _late_workdays(cal: WorkCalendar, due: dt.date | None, submitted: dt.date) -> int | None:
+def late_workdays(cal: WorkCalendar, due: dt.date | None, submitted: dt.date) -> int | None:
     try:
         return cal.workdays_between(due, submitted) if due else None
     except DeadlineUnknown:
@@ -179,27 +204,37 @@ def _entity(session: Session, actor: Actor, code: str, name: str | None):
 
 def _fill(session: Session, record: Record, version, data: dict[str, Any], calendar: WorkCalendar | None) -> None:
     """Set the document, content, severity and the computed periods and deadline of a record."""
-    record.document_number = clean_text(data["document_number"], field="document_number", label="文书号", max_len=100)
-    record.authority = clean_text(data["authority"], field="authority", label="决定机关", max_len=200)
+    values = prepare(version, catalog.regime_rules(session, version.regime_code),
+                     calendar or workcalendar.calendar(session), data)
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
+def prepare(version, rules: dict | None, calendar: WorkCalendar, data: dict[str, Any]) -> dict[str, Any]:
+    """The stored values of a record's document, content, severity, periods and deadline, from what was
+    submitted (``document_number``, ``decision_date``, ``authority``, ``content``, optional ``severity``,
+    ``valid_to``, ``publicity_end``). Pure: one record (``_fill``) and a file's thousands (``bulk``) alike."""
+    document_number = clean_text(data["document_number"], field="document_number", label="文书号", max_len=100)
+    authority = clean_text(data["authority"], field="authority", label="决定机关", max_len=200)
     decision = data["decision_date"]
     if decision > today():
         raise Invalid(f"决定日期 {decision} 晚于今天", field="decision_date")
-    record.decision_date = decision
     content = _check_content(version.fields, data.get("content") or {})
-    record.content = content
-    record.severity = _severity(data.get("severity"), content)
+    severity = _severity(data.get("severity"), content)
     valid_to = data.get("valid_to")
     if valid_to is not None and valid_to < decision:
         raise Invalid("有效期截止日早于决定日期", field="valid_to")
-    window = publicity_window(catalog.regime_rules(session, version.regime_code), decision_date=decision,
-                              severity=record.severity, categories=content.get("penalty_categories"),
-                              validity_months=version.validity_months, valid_to=valid_to,
-                              given_end=data.get("publicity_end"))
-    record.public = window.public and version.publicity.value == "public"
-    record.publicity_start, record.publicity_end = window.start, window.end
-    record.validity_end = validity_end(window, category=version.category.value, validity_months=version.validity_months,
-                                       decision_date=decision, valid_to=valid_to)
-    record.due_by = _due_by(calendar or workcalendar.calendar(session), decision, version.deadline_workdays)
+    window = publicity_window(rules, decision_date=decision, severity=severity,
+                              categories=content.get("penalty_categories"), validity_months=version.validity_months,
+                              valid_to=valid_to, given_end=data.get("publicity_end"))
+    return {
+        "document_number": document_number, "authority": authority, "decision_date": decision, "content": content,
+        "severity": severity, "public": window.public and version.publicity.value == "public",
+        "publicity_start": window.start, "publicity_end": window.end,
+        "validity_end": validity_end(window, category=version.category.value, validity_months=version.validity_months,
+                                     decision_date=decision, valid_to=valid_to),
+        "due_by": _due_by(calendar, decision, version.deadline_workdays),
+    }
 
 
 def submit(session: Session, *, actor: Actor, record: Record, calendar: WorkCalendar | None = None) -> Record:
@@ -211,7 +246,7 @@ def submit(session: Session, *, actor: Actor, record: Record, calendar: WorkCale
     if record.status not in (Status.DRAFT, Status.RETURNED):
         raise Conflict(f"“{STATUS_LABELS[record.status]}”的记录不能再报送")
     if record.late_workdays is None:
-        record.late_workdays = _late_workdays(calendar or workcalendar.calendar(session), record.due_by, today())
+        record.late_workdays = late_workdays(calendar or workcalendar.calendar(session), record.due_by, today())
     needs_approval = record.department.requires_approval and actor.role is not Role.REVIEWER
     record.status = Status.AWAITING_APPROVAL if needs_approval else Status.SUBMITTED
     record.submitted_at = now()
@@ -327,11 +362,15 @@ def _lift_pre_warnings(session: Session, record: Record, actor: Actor) -> None:
     """R-COL-3: the final record lifts the pre-warnings of the same type about the same entity."""
     for warning in repository.open_pre_warnings(session, record.entity_id, record.info_type_version.info_type_id,
                                                 record.department_id):
-        warning.is_current = False
-        warning.status = Status.SUPERSEDED
-        warning.reason = f"已由正式记录（文书号 {record.document_number}）解除"
-        session.flush()
-        events.pre_warning_lifted(session, warning, record, actor)
+        lift_pre_warning(session, warning, record.id, record.document_number, actor)
+
+
+def lift_pre_warning(session: Session, warning: Record, final_id: int, document_number: str, actor: Actor) -> None:
+    warning.is_current = False
+    warning.status = Status.SUPERSEDED
+    warning.reason = f"已由正式记录（文书号 {document_number}）解除"
+    session.flush()
+    events.pre_warning_lifted(session, warning, final_id, actor)
 
 
 def get(session: Session, *, actor: Actor, record_id: int) -> Record:
@@ -345,8 +384,9 @@ def history(session: Session, *, actor: Actor, record: Record) -> list[Record]:
     return repository.versions(session, actor, record.lineage)
 
 
-def to_read(record: Record) -> RecordRead:
+def to_read(record: Record, day: dt.date | None = None) -> RecordRead:
     v = record.info_type_version
+    day = day or today()
     return RecordRead(
         id=record.id, lineage=record.lineage, version=record.version, is_current=record.is_current,
         status=record.status, status_label=STATUS_LABELS[record.status], channel=record.channel,
@@ -357,7 +397,9 @@ def to_read(record: Record) -> RecordRead:
         severity=record.severity, content=record.content, public=record.public, publicity_start=record.publicity_start,
         publicity_end=record.publicity_end, validity_end=record.validity_end, due_by=record.due_by,
         late_workdays=record.late_workdays, reason=record.reason, submitted_at=record.submitted_at,
-        reviewed_at=record.reviewed_at)
+        reviewed_at=record.reviewed_at, record_year=record_year(record.created_at),
+        in_history=in_history(record.created_at, day),
+        in_force=record.status is Status.ACCEPTED and in_force(record.validity_end, day))
 
 
 
@@ -370,11 +412,14 @@ def by_ids(session: Session, *, actor: Actor, ids: list[int]) -> list[Record]:
 
 
 def listing(session: Session, *, actor: Actor, statuses: list[Status] | None, offset: int = 0, limit: int = 20,
-            department_id: int | None = None, entity_id: int | None = None) -> Page[RecordRead]:
+            department_id: int | None = None, entity_id: int | None = None, cycle: str | None = None,
+            year: int | None = None) -> Page[RecordRead]:
+    """``cycle`` "current" or "history" and ``year`` select by record-keeping year (R-COL-6)."""
+    day = today()
     rows, total = repository.listing(session, actor, statuses=statuses, department_id=department_id,
                                      info_type_id=None, q_entity_ids=[entity_id] if entity_id else None,
-                                     offset=offset, limit=limit)
-    return Page[RecordRead](items=[to_read(r) for r in rows], total=total, offset=offset, limit=limit)
+                                     offset=offset, limit=limit, cycle=cycle, year=year, today=day)
+    return Page[RecordRead](items=[to_read(r, day) for r in rows], total=total, offset=offset, limit=limit)
 
 
 def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]], key: str, body_hash: str,
@@ -406,7 +451,8 @@ def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]],
 
 def credit_file(session: Session, *, actor: Actor, entity_id: int) -> list[RecordRead]:
     """The entity's current records that this actor may see, newest decision first (R-ENT-3)."""
-    return [to_read(r) for r in repository.file_of(session, actor, entity_id)]
+    day = today()
+    return [to_read(r, day) for r in repository.file_of(session, actor, entity_id)]
 
 
 def timeliness(session: Session, *, actor: Actor) -> list[dict]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.kit.platform import Platform
 
@@ -22,6 +25,25 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
 
 
+def _scheduled_jobs(platform: Platform):
+    """The scheduler lives as long as the app serves (SPEC §18: `serve` runs pages, API and the
+    scheduler); XINYONG_SCHEDULER=false leaves it off, as the tests do."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from xinyong.jobs.runner import Scheduler, wait_for_background
+
+        scheduler = Scheduler(platform).start() if platform.settings.scheduler else None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await run_in_threadpool(scheduler.stop)
+            await run_in_threadpool(wait_for_background, 30)
+
+    return lifespan
+
+
 def create_app(platform: Platform) -> FastAPI:
     from xinyong.accounts import api as accounts_api
     from xinyong.accounts import pages as accounts_pages
@@ -31,21 +53,26 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.catalog import pages as catalog_pages
     from xinyong.entities import api as entities_api
     from xinyong.entities import pages as entities_pages
+    from xinyong.ingest import api as ingest_api
     from xinyong.ingest import pages as ingest_pages
+    from xinyong.jobs import api as jobs_api
+    from xinyong.jobs import pages as jobs_pages
     from xinyong.records import api as records_api
     from xinyong.records import pages as records_pages
 
     from . import pages as home_pages
 
     app = FastAPI(title="Xinyong 信用平台", version="0.1.0", description=API_DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_scheduled_jobs(platform))
     app.state.platform = platform
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (accounts_api, entities_api, records_api, catalog_api, audit_api):
+    # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
+    for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
-    for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages):
+    for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
+                   jobs_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

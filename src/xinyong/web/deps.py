@@ -142,9 +142,9 @@ def enforce_csrf(request: Request, actor: CurrentActor) -> None:
         raise Forbidden("表单已失效或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
-def require(permission: Permission) -> Callable[..., Actor]:
+def require(permission: Permission, *alternatives: Permission) -> Callable[..., Actor]:
     def dependency(actor: CurrentActor) -> Actor:
-        if actor.can(permission):
+        if actor.can(permission) or any(map(actor.can, alternatives)):
             return actor
         if actor.is_public:
             raise NotAuthenticated("请先登录")
@@ -153,9 +153,10 @@ def require(permission: Permission) -> Callable[..., Actor]:
     return dependency
 
 
-def allowed(permission: Permission):
-    """``Reader = allowed(Permission.ENTITY_READ)`` then ``actor: Reader`` in a route (DESIGN habit 2)."""
-    return Annotated[Actor, Depends(require(permission))]
+def allowed(permission: Permission, *alternatives: Permission):
+    """``Reader = allowed(Permission.ENTITY_READ)`` then ``actor: Reader`` in a route (DESIGN habit 2);
+    with alternatives, any one of the permissions will do."""
+    return Annotated[Actor, Depends(require(permission, *alternatives))]
 
 
 def pre_session_csrf(request: Request) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from xinyong.kit.clock import local
 from .deps import CSRF_COOKIE, pre_session_csrf
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit")
+DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit", "jobs")
 
 env = Environment(
     loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),
@@ -36,22 +37,56 @@ NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("主体查询", "/entities", (Permission.ENTITY_SEARCH,)),
     ("我的信用档案", "/my", (Permission.OWN_FILE_READ,)),
     ("信用记录", "/records", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
+    ("待人工匹配", "/records/held", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
     ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),
+    ("定时任务", "/jobs", (Permission.JOB_READ,)),
     ("接口令牌", "/account/tokens", (Permission.TOKEN_CREATE,)),
 ]
+
+
+# path → count(session, actor): a number shown beside a navigation entry (rows waiting for a person…);
+# each domain registers its own where it defines its pages
+NAV_COUNTS: dict[str, Callable[[Any, Actor], int]] = {}
 
 
 def nav_for(actor: Actor) -> list[tuple[str, str]]:
     return [("首页", "/")] + [(label, path) for label, path, any_of in NAV if any(map(actor.can, any_of))]
 
 
+def _nav_counter(request: Request, actor: Actor) -> Callable[[str], int | None]:
+    """``nav_count(href)`` for the layout: counted on first use, so a fragment (htmx) costs no query."""
+    cache: dict[str, int | None] = {}
+
+    def nav_count(href: str) -> int | None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if href not in cache:
+            count = NAV_COUNTS.get(href)
+            session = getattr(request.state, "db", None)  # the request's own session, when it has one
+            try:
+                cache[href] = count(session, actor) if count and session is not None and not actor.is_public else None
+            except SQLAlchemyError:  # a page about an error still renders, without its badges
+                cache[href] = None
+        return cache[href]
+
+    return nav_count
+
+
+def _current(path: str, nav: list[tuple[str, str]]) -> str | None:
+    """The entry the page belongs to: the longest path that leads to it (/records/held, not /records)."""
+    matches = [href for _, href in nav if path == href or (href != "/" and path.startswith(href.rstrip("/") + "/"))]
+    return max(matches, key=len, default=None)
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
     actor: Actor = getattr(request.state, "actor", None) or PUBLIC
     csrf = getattr(request.state, "csrf_token", None) or pre_session_csrf(request)
     settings = request.app.state.platform.settings
-    ctx = {"actor": actor, "csrf_token": csrf, "nav": nav_for(actor), "zone_name": settings.zone_name,
+    nav = nav_for(actor)
+    ctx = {"actor": actor, "csrf_token": csrf, "nav": nav, "nav_current": _current(request.url.path, nav),
+           "nav_count": _nav_counter(request, actor), "zone_name": settings.zone_name,
            "settings": settings, "path": request.url.path} | (context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     new_cookie = getattr(request.state, "new_csrf_cookie", None)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from xinyong.accounts.permissions import SYSTEM
 from xinyong.audit.trail import attest_rows, record_event
@@ -29,7 +29,7 @@ from xinyong.entities.names import normalize_name
 from xinyong.entities.service import ID_CONTEXT, RELATED_ID_CONTEXT
 from xinyong.kit.clock import now
 from xinyong.kit.crypto import Keyring
-from xinyong.kit.db import is_sqlite
+from xinyong.kit.db import is_sqlite, next_free_id, sync_id_sequence
 from xinyong.kit.platform import Platform
 
 ENTITIES = Entity.__table__
@@ -62,9 +62,33 @@ class LoadReport:
 
 def next_ids(session) -> tuple[int, int]:
     """The first free entity id and related-person id."""
-    entity = session.scalar(select(func.max(Entity.id))) or 0
-    related = session.scalar(select(func.max(RelatedPerson.id))) or 0
-    return entity + 1, related + 1
+    return next_free_id(session, ENTITIES), next_free_id(session, RELATED)
+
+
+def entity_row(keyring: Keyring, row: dict[str, Any], entity_id: int, created_at: dt.datetime) -> dict[str, Any]:
+    """Every column of one entity as ``entities.service.create_entity`` would store it: an ID number
+    encrypted, blind-indexed and masked, the name's matching key computed."""
+    number = row.get("id_number")
+    name = row["name"]
+    return {
+        "id": entity_id,
+        "kind": row["kind"],
+        "uscc": row.get("uscc"),
+        "id_number_cipher": keyring.encrypt(number, context=ID_CONTEXT) if number else None,
+        "id_number_index": keyring.blind_index(number) if number else None,
+        "id_number_masked": mask_id_number(number) if number else None,
+        "name": name,
+        "name_key": row.get("name_key") or normalize_name(name),
+        "legal_representative": row.get("legal_representative"),
+        "industry": row.get("industry"),
+        "region": row.get("region"),
+        "address": row.get("address"),
+        "registered_capital": row.get("registered_capital"),
+        "established_on": row.get("established_on"),
+        "status": row.get("status") or "存续",
+        "registration_authority": row.get("registration_authority"),
+        "created_at": created_at,
+    }
 
 
 def prepare_batches(keyring: Keyring, rows: Iterable[dict[str, Any]], *, first_entity_id: int,
@@ -86,26 +110,7 @@ def prepare_batches(keyring: Keyring, rows: Iterable[dict[str, Any]], *, first_e
     linked = 0
     for row in rows:
         number = row.get("id_number")
-        name = row["name"]
-        entities.append({
-            "id": entity_id,
-            "kind": row["kind"],
-            "uscc": row.get("uscc"),
-            "id_number_cipher": encrypt(number, context=ID_CONTEXT) if number else None,
-            "id_number_index": blind_index(number) if number else None,
-            "id_number_masked": mask_id_number(number) if number else None,
-            "name": name,
-            "name_key": row.get("name_key") or normalize_name(name),
-            "legal_representative": row.get("legal_representative"),
-            "industry": row.get("industry"),
-            "region": row.get("region"),
-            "address": row.get("address"),
-            "registered_capital": row.get("registered_capital"),
-            "established_on": row.get("established_on"),
-            "status": row.get("status") or "存续",
-            "registration_authority": row.get("registration_authority"),
-            "created_at": created_at,
-        })
+        entities.append(entity_row(keyring, row, entity_id, created_at))
         if number:
             person_ids[number] = entity_id
         for person in row.get("related") or ():
@@ -147,8 +152,10 @@ def write_batch(session, batch: Batch, *, source: str, actor: Any = SYSTEM) -> N
     """Insert one batch and bind it to the audit chain, inside the caller's unit of work."""
     _check_columns(batch)
     session.execute(insert(ENTITIES), batch.entities)
+    sync_id_sequence(session, ENTITIES)
     if batch.related:
         session.execute(insert(RELATED), batch.related)
+        sync_id_sequence(session, RELATED)
     attest_rows(session, ENTITIES, batch.entities)
     attest_rows(session, RELATED, batch.related)
     record_event(session, BULK_EVENT, subject_type="entity", actor=actor,
