@@ -7,5 +7,5 @@ from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401
 from xinyong.ingest.models import HeldRow, ImportRun  # noqa: F401
 from xinyong.jobs.models import JobLease, JobRun  # noqa: F401
 from xinyong.kit.meta import PlatformMeta  # noqa: F401
-from xinyong.records.models import Record, Submission  # noqa: F401
+from xinyong.records.models import PublicityShortening, Record, Submission  # noqa: F401
 from xinyong.workcalendar.models import CalendarYear  # noqa: F401

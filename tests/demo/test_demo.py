@@ -287,3 +287,13 @@ def test_generated_rows_pass_the_entity_service_unchanged(uow):  # R-ENT-1, R-EN
         linked = s.scalar(select(func.count()).select_from(RelatedPerson)
                           .where(RelatedPerson.person_entity_id.is_not(None)))
     assert linked >= 1
+
+
+def test_demo_shows_publicity_after_publication(demo_platform):  # R-PUB-4
+    from xinyong.records.models import Fulfilment, PublicityShortening, Record, ShorteningStatus
+
+    build_demo(demo_platform, entities=200, persons=30, seed=7)
+    with demo_platform.uow(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Record).where(Record.fulfilment == Fulfilment.UNFULFILLED)) == 1
+        application = s.scalars(select(PublicityShortening)).one()
+        assert application.status is ShorteningStatus.PENDING and application.months == 6

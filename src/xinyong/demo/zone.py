@@ -216,7 +216,50 @@ def _seed_records(platform: Platform, dept_usccs: dict[str, tuple[str, str]], co
                 decision_date=dt.date(2026, 9, 28), authority="北京经济技术开发区文化和旅游局",
                 content={"level": "区级", "content": "2026年度文化和旅游诚信经营示范单位"}))
             records.accept(session, actor=admin, records=[good])
+    _seed_publicity(platform, company_uscc)
     _seed_held_rows(platform, dept_usccs["scjg"][0])
+
+
+def _seed_publicity(platform: Platform, company_uscc: str | None) -> None:
+    """After publication (R-PUB-4; 优化营商环境条例 §63): one imported penalty its department marks
+    unfulfilled, so it stays public past its end; a penalty of the demo company, carried out, with
+    the company's application to shorten its publicity waiting for the 市场监管局."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from xinyong.accounts.models import Department, User
+    from xinyong.records import publicity
+    from xinyong.records import service as records
+    from xinyong.records.models import Fulfilment, Record, Status
+    from xinyong.records.schemas import RecordCreate
+
+    with platform.uow(actor=SYSTEM) as session:
+        def as_user(name: str):
+            return accounts.actor_for(session.scalars(select(User).where(User.username == name)).one())
+
+        officer, admin = as_user("scjg_officer"), as_user("admin")
+        officer_uscc = session.get(Department, officer.department_id).uscc
+        penalty = session.scalars(select(Record).where(
+            Record.department_id == officer.department_id, Record.status == Status.ACCEPTED,
+            Record.public.is_(True)).order_by(Record.id)).first()
+        if penalty is not None:
+            publicity.set_fulfilment(session, actor=officer, record=penalty, fulfilment=Fulfilment.UNFULFILLED,
+                                     fulfilled_on=None, reason="罚款逾期未缴纳，已申请法院强制执行")
+        if not company_uscc:
+            return
+        own = records.create(session, actor=officer, record_in=RecordCreate(
+            info_type="penalty", entity_code=company_uscc, document_number="京经开市监罚〔2026〕233号",
+            decision_date=dt.date(2026, 8, 12), authority=officer.department_name,
+            content={"violation_type": "广告违法行为",
+                     "violation_facts": "当事人在其网店发布的商品广告中使用“最佳”等绝对化用语。",
+                     "penalty_basis": "《中华人民共和国广告法》第五十七条第（一）项", "penalty_categories": ["罚款"],
+                     "penalty_content": "罚款人民币贰万元整", "fine_amount": "2", "valid_to": "2027-08-11",
+                     "authority_uscc": officer_uscc, "source_unit": officer.department_name,
+                     "source_unit_uscc": officer_uscc}))
+        records.accept(session, actor=admin, records=[own])
+        publicity.apply(session, actor=as_user("company"), record=own, months=6, fulfilled_on=dt.date(2026, 8, 20),
+                        reason="已于2026年8月20日缴清罚款，并已下架、更正全部涉事广告。")
 
 
 # Two 个体工商户 with one name (a 字号 the generator never uses, so nothing else shares it), and a

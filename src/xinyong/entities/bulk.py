@@ -29,7 +29,7 @@ from xinyong.entities.names import normalize_name
 from xinyong.entities.service import ID_CONTEXT, RELATED_ID_CONTEXT
 from xinyong.kit.clock import now
 from xinyong.kit.crypto import Keyring
-from xinyong.kit.db import is_sqlite, next_free_id, sync_id_sequence
+from xinyong.kit.db import next_free_id, sync_id_sequence, tune_for_bulk
 from xinyong.kit.platform import Platform
 
 ENTITIES = Entity.__table__
@@ -173,8 +173,8 @@ def write_batches(platform: Platform, batches: Iterable[Batch], *, source: str, 
     pending = iter(batches)
     while True:
         with platform.uow(actor=actor) as session:
-            if is_sqlite(platform.engine) and not report.batches:
-                _tune_sqlite(session)
+            if not report.batches:
+                tune_for_bulk(session)
             wrote = 0
             for batch in pending:
                 write_batch(session, batch, source=source, actor=actor)
@@ -197,12 +197,6 @@ def _count(report: LoadReport, batch: Batch) -> None:
     if report.first_id is None:
         report.first_id = batch.entities[0]["id"]
     report.last_id = batch.entities[-1]["id"]
-
-
-def _tune_sqlite(session) -> None:
-    # The default 2 MB page cache makes every insert into the random-keyed unique indexes (USCC,
-    # blind index) a read from the OS; 256 MB keeps a million-entity load in memory.
-    session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
 
 
 def load_entities(platform: Platform, rows: Iterable[dict[str, Any]], *, source: str = "demo",

@@ -35,6 +35,7 @@ from xinyong.entities import bulk as entity_bulk
 from xinyong.entities.identifiers import mask_ids_in
 from xinyong.entities.models import Entity, EntityKind
 from xinyong.kit.clock import now
+from xinyong.kit.db import tune_for_bulk
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.platform import Platform, keyring_of
 from xinyong.records import bulk as record_bulk
@@ -203,6 +204,7 @@ class _Store:
             rejected.append(RejectedRow(number, raw_of[number], reason))
 
         with self.platform.uow(actor=self.actor) as session:
+            tune_for_bulk(session)
             routed = []
             for number, _, checked in batch:
                 owner = self.route(checked.row)

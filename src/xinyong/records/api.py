@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Annotated, Any, Literal
@@ -12,8 +13,8 @@ from xinyong.kit.errors import Invalid
 from xinyong.kit.schemas import Page, parse_payload
 from xinyong.web.deps import DB, Limit, Offset, RowId, allowed, api_router
 
-from . import service
-from .models import Channel, Status
+from . import publicity, service
+from .models import Channel, Fulfilment, ShorteningStatus, Status
 from .schemas import BatchResult, RecordChange, RecordCreate, RecordRead
 
 router = api_router(tags=["records 信用记录"])
@@ -135,3 +136,74 @@ def revoke(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, A
     reason = parse_payload(Reason, payload).reason
     record = service.get(session, actor=actor, record_id=record_id)
     return service.to_read(service.revoke(session, actor=actor, record=record, reason=reason))
+
+
+class FulfilmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fulfilment: Fulfilment
+    fulfilled_on: dt.date | None = None
+    reason: str = ""
+
+
+class ShorteningIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    months: int = Field(ge=publicity.MIN_MONTHS, le=publicity.MAX_MONTHS)
+    fulfilled_on: dt.date
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reason: str = ""
+
+
+class ShorteningRead(BaseModel):
+    id: int
+    record_id: int
+    entity_id: int
+    months: int
+    fulfilled_on: dt.date
+    reason: str
+    status: ShorteningStatus
+    old_end: dt.date
+    new_end: dt.date | None
+    decision_reason: str | None
+
+
+def _shortening(a) -> ShorteningRead:
+    return ShorteningRead(id=a.id, record_id=a.record_id, entity_id=a.entity_id, months=a.months,
+                          fulfilled_on=a.fulfilled_on, reason=a.reason, status=a.status, old_end=a.old_end,
+                          new_end=a.new_end, decision_reason=a.decision_reason)
+
+
+@router.post("/records/{record_id}/fulfilment")
+def set_fulfilment(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
+    """Whether a penalty was carried out; "unfulfilled" keeps it public past its end (§63)."""
+    data = parse_payload(FulfilmentIn, payload)
+    record = service.get(session, actor=actor, record_id=record_id)
+    return service.to_read(publicity.set_fulfilment(session, actor=actor, record=record, fulfilment=data.fulfilment,
+                                                    fulfilled_on=data.fulfilled_on, reason=data.reason))
+
+
+@router.post("/records/{record_id}/shortenings", status_code=201)
+def apply_shortening(record_id: RowId, session: DB, actor: Reader, payload: dict[str, Any] = Body(...)) -> ShorteningRead:
+    """The entity's application to shorten a carried-out penalty's publicity by 3–12 months (R-PUB-4)."""
+    data = parse_payload(ShorteningIn, payload)
+    record = service.get(session, actor=actor, record_id=record_id)
+    return _shortening(publicity.apply(session, actor=actor, record=record, months=data.months,
+                                       fulfilled_on=data.fulfilled_on, reason=data.reason))
+
+
+@router.get("/shortenings")
+def list_shortenings(session: DB, actor: Reader, status: ShorteningStatus | None = None) -> list[ShorteningRead]:
+    return [_shortening(a) for a in publicity.listing(session, actor=actor, status=status)]
+
+
+@router.post("/shortenings/{application_id}/decide")
+def decide_shortening(application_id: RowId, session: DB, actor: Submitter,
+                      payload: dict[str, Any] = Body(...)) -> ShorteningRead:
+    data = parse_payload(DecisionIn, payload)
+    application = publicity.get(session, actor=actor, application_id=application_id)
+    return _shortening(publicity.decide(session, actor=actor, application=application, approve=data.approve,
+                                        reason=data.reason))

@@ -35,7 +35,7 @@ from xinyong.kit.workdays import WorkCalendar
 from xinyong.workcalendar import service as workcalendar
 
 from . import repository, service
-from .models import Channel, Record, Status
+from .models import Channel, Fulfilment, Record, Status
 
 RECORDS = Record.__table__
 CHUNK = 900  # keys per IN (…): well inside every database's parameter limit
@@ -138,7 +138,7 @@ def store(session: Session, *, actor: Actor, ctx: Context, drafts: Sequence[Draf
     kinds = set(version.subject_kinds)
     at, by = now(), actor.user_id
     submitted, awaiting = Status.SUBMITTED.value, Status.AWAITING_APPROVAL.value
-    channel = Channel.FILE.value
+    channel, unknown = Channel.FILE.value, Fulfilment.UNKNOWN.value
     candidates: list[tuple[Draft, str, dict[str, Any]]] = []
     for draft in drafts:
         if draft.entity_kind not in kinds:
@@ -166,11 +166,14 @@ def store(session: Session, *, actor: Actor, ctx: Context, drafts: Sequence[Draf
             **values, "severity": values["severity"] and values["severity"].value,
             "late_workdays": service.late_workdays(ctx.calendar, values["due_by"], ctx.today),
             "dedup_key": key, "reason": None, "created_by": by, "created_at": at, "submitted_at": at,
-            "reviewed_by": None, "reviewed_at": None,
+            "reviewed_by": None, "reviewed_at": None, "fulfilment": unknown, "fulfilled_on": None,
         })
         outcome.stored.append((draft.ref, next_id))
         next_id += 1
     if rows:
+        # attest_rows digests every column: one missing here would be digested as None while the
+        # database stored its default, and verify would call the row altered
+        assert set(rows[0]) == set(RECORDS.columns.keys()), set(RECORDS.columns.keys()) ^ set(rows[0])
         session.execute(insert(RECORDS), rows)
         sync_id_sequence(session, RECORDS)
         attest_rows(session, RECORDS, rows)

@@ -33,6 +33,17 @@ STATUS_LABELS = {Status.DRAFT: "草稿", Status.AWAITING_APPROVAL: "待部门审
                  Status.REVOKED: "已撤销"}
 
 
+class Fulfilment(StrEnum):
+    """Whether a penalty was carried out (优化营商环境条例 §63): told by the recording department."""
+
+    UNKNOWN = "unknown"  # 未登记
+    FULFILLED = "fulfilled"  # 已履行
+    UNFULFILLED = "unfulfilled"  # 未履行：公示期满后继续公示
+
+
+FULFILMENT_LABELS = {Fulfilment.UNKNOWN: "未登记", Fulfilment.FULFILLED: "已履行", Fulfilment.UNFULFILLED: "未履行"}
+
+
 class Channel(StrEnum):
     FORM = "form"  # 页面填报
     API = "api"  # 系统接口
@@ -74,6 +85,9 @@ class Record(Audited, Base):
     due_by: Mapped[dt.date | None] = mapped_column(Date, comment="应报送日期（工作日计算；日历未载入时为空）")
     late_workdays: Mapped[int | None] = mapped_column(Integer, comment="逾期报送的工作日数")
     dedup_key: Mapped[str] = mapped_column(String(64), index=True, comment="去重键（部门、类型、文书号、主体）")
+    fulfilment: Mapped[Fulfilment] = mapped_column(_enum(Fulfilment, "fulfilment"), default=Fulfilment.UNKNOWN,
+                                                   server_default=Fulfilment.UNKNOWN.value, comment="处罚履行情况")
+    fulfilled_on: Mapped[dt.date | None] = mapped_column(Date, comment="履行完毕日期")
     reason: Mapped[str | None] = mapped_column(Text, comment="本版本的理由（退回、更正、撤销）")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="经办人")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="创建时间")
@@ -99,3 +113,39 @@ class Submission(Base):
     body_hash: Mapped[str] = mapped_column(String(64), comment="请求体哈希")
     result: Mapped[Any] = mapped_column(JSON, comment="当时的答复")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ShorteningStatus(StrEnum):
+    PENDING = "pending"  # 待部门审核
+    APPROVED = "approved"  # 已同意
+    REFUSED = "refused"  # 未同意
+
+
+SHORTENING_LABELS = {ShorteningStatus.PENDING: "待审核", ShorteningStatus.APPROVED: "已同意", ShorteningStatus.REFUSED: "未同意"}
+
+
+class PublicityShortening(Audited, Base):
+    """An entity's application to shorten a fulfilled penalty's publicity by 3 to 12 months
+    (优化营商环境条例 §63; R-PUB-4), decided by the recording department."""
+
+    __tablename__ = "publicity_shortenings"
+    __table_args__ = {"comment": "缩短公示期申请"}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True, comment="所涉信用记录（申请时的版本）")
+    lineage: Mapped[str] = mapped_column(String(32), index=True, comment="记录编号")
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True, comment="申请主体")
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True, comment="审核部门（记录部门）")
+    months: Mapped[int] = mapped_column(Integer, comment="申请缩短的月数（3至12）")
+    fulfilled_on: Mapped[dt.date] = mapped_column(Date, comment="履行完毕日期")
+    reason: Mapped[str] = mapped_column(Text, comment="申请理由（履行情况、消除危害后果的说明）")
+    status: Mapped[ShorteningStatus] = mapped_column(_enum(ShorteningStatus, "shortening_status"), comment="状态")
+    old_end: Mapped[dt.date] = mapped_column(Date, comment="原公示截止日")
+    new_end: Mapped[dt.date | None] = mapped_column(Date, comment="缩短后的公示截止日")
+    decision_reason: Mapped[str | None] = mapped_column(Text, comment="审核意见")
+    applied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="申请人")
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="申请时间")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="审核人")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, comment="审核时间")
+
+    record = relationship("Record", lazy="joined")

@@ -3,6 +3,7 @@ review queue with bulk acceptance; a record's page with its history and the acti
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import Request
@@ -12,11 +13,12 @@ from xinyong.accounts.permissions import Permission, Role
 from xinyong.catalog import service as catalog
 from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.kit.schemas import parse_payload
+from xinyong.kit.workdays import parse_date
 from xinyong.web.deps import DB, CurrentActor, PageNo, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
 
-from . import service
-from .models import STATUS_LABELS, Record, Status
+from . import publicity, service
+from .models import FULFILMENT_LABELS, SHORTENING_LABELS, STATUS_LABELS, Fulfilment, Record, ShorteningStatus, Status
 from .periods import CYCLES, SEVERITY_LABELS
 from .schemas import RecordChange, RecordCreate
 
@@ -105,19 +107,53 @@ def create_record(request: Request, session: DB, actor: Submitter, form: PostedF
     return RedirectResponse(f"/records/{record.id}", status_code=303)
 
 
+@router.get("/records/shortenings")
+def shortenings_page(request: Request, session: DB, actor: Reader, status: str = "pending"):
+    """缩短公示期申请: a department's to decide, an entity's own, all for the credit office."""
+    chosen = ShorteningStatus(status) if status in {s.value for s in ShorteningStatus} else None
+    return render(request, "records/shortenings.html", {
+        "items": publicity.listing(session, actor=actor, status=chosen), "status": status if chosen else "all",
+        "statuses": SHORTENING_LABELS, "deciding": actor.can(Permission.RECORD_SUBMIT)})
+
+
+@router.post("/records/shortenings/{application_id}/decide")
+def decide_shortening(request: Request, session: DB, actor: Submitter, application_id: RowId, form: PostedForm):
+    application = publicity.get(session, actor=actor, application_id=application_id)
+    publicity.decide(session, actor=actor, application=application, approve=form.get("approve") == "1",
+                     reason=str(form.get("reason", "")))
+    return RedirectResponse("/records/shortenings", status_code=303)
+
+
 def _detail(request: Request, session, actor, record: Record, *, error: XinyongError | None = None, status: int = 200):
     info_type = catalog.get_type(session, record.info_type_version.info_type.code, record.info_type_version.version)
     labels = {f["name"]: f["label"] for f in info_type.fields}
     mine = record.department_id == actor.department_id
+    live_penalty = (record.status is Status.ACCEPTED and record.is_current
+                    and "penalty_categories" in (record.content or {}))
     return render(request, "records/detail.html", {
         "r": service.to_read(record), "labels": labels, "history": service.history(session, actor=actor, record=record),
         "fields": _form_fields(info_type), "error": error, "severity_labels": SEVERITY_LABELS,
-        "status_labels": STATUS_LABELS,
+        "status_labels": STATUS_LABELS, "fulfilment_labels": FULFILMENT_LABELS, "shortening_labels": SHORTENING_LABELS,
+        "shortenings": [a for a in publicity.listing(session, actor=actor) if a.lineage == record.lineage],
         "can": {"submit": mine and record.status is Status.DRAFT,
+                "fulfilment": mine and live_penalty and actor.can(Permission.RECORD_SUBMIT),
+                "shorten": live_penalty and record.public and record.publicity_end is not None
+                and actor.entity_id == record.entity_id,
                 "approve": mine and actor.can(Permission.RECORD_APPROVE) and record.status is Status.AWAITING_APPROVAL,
                 "review": actor.can(Permission.RECORD_REVIEW) and record.status is Status.SUBMITTED,
                 "resubmit": mine and record.status is Status.RETURNED,
                 "change": mine and record.status is Status.ACCEPTED and record.is_current}}, status=status)
+
+
+def _date(value) -> dt.date | None:
+    return parse_date(str(value), field="fulfilled_on") if value else None
+
+
+def _int(value) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Invalid("请选择缩短的月数", field="months") from None
 
 
 @router.get("/records/{record_id}")
@@ -141,6 +177,14 @@ def record_action(request: Request, session: DB, actor: CurrentActor, record_id:
             result = service.return_(session, actor=actor, record=record, reason=reason)
         elif action == "revoke":
             result = service.revoke(session, actor=actor, record=record, reason=reason)
+        elif action == "fulfilment":
+            result = publicity.set_fulfilment(session, actor=actor, record=record,
+                                              fulfilment=Fulfilment(str(form.get("fulfilment", "unknown"))),
+                                              fulfilled_on=_date(form.get("fulfilled_on")), reason=reason)
+        elif action == "shorten":
+            publicity.apply(session, actor=actor, record=record, months=_int(form.get("months")),
+                            fulfilled_on=_date(form.get("fulfilled_on")) or dt.date.min, reason=reason)
+            result = record
         elif action in ("resubmit", "correct"):
             info_type = catalog.get_type(session, record.info_type_version.info_type.code)
             change = RecordChange(content=_content_from(form, _form_fields(info_type)) or None, reason=reason)

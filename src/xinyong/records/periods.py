@@ -108,8 +108,3 @@ def record_year(recorded_at: dt.datetime) -> int:
 
 def in_history(recorded_at: dt.datetime, today: dt.date) -> bool:
     return record_year(recorded_at) < today.year
-
-
-def in_force(validity_end: dt.date | None, today: dt.date) -> bool:
-    """Still counted: valid to the end of its validity day (a null end is long-term)."""
-    return validity_end is None or validity_end >= today

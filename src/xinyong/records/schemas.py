@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Channel, Status
+from .models import Channel, Fulfilment, Status
 from .periods import Severity
 
 
@@ -76,7 +76,10 @@ class RecordRead(BaseModel):
     reviewed_at: dt.datetime | None
     record_year: int  # the record-keeping year it was recorded in (R-COL-6)
     in_history: bool  # that year has closed: the record is in the history records
-    in_force: bool  # accepted and within its validity: it still counts, history or not
+    in_force: bool  # it counts today (visibility.is_counting), history or not
+    public_now: bool  # anyone may see it today (visibility.is_public)
+    fulfilment: Fulfilment  # a penalty carried out or not (§63), as its department told
+    fulfilled_on: dt.date | None
 
 
 class BatchResult(BaseModel):

@@ -26,12 +26,11 @@ from xinyong.kit.text import clean_text, split_list
 from xinyong.kit.workdays import WorkCalendar, parse_date
 from xinyong.workcalendar import service as workcalendar
 
-from . import events, repository
+from . import events, repository, visibility
 from .models import STATUS_LABELS, Channel, Record, Status
 from .periods import (
     SEVERITY_BY_LABEL,
     Severity,
-    in_force,
     in_history,
     publicity_window,
     record_year,
@@ -399,7 +398,8 @@ def to_read(record: Record, day: dt.date | None = None) -> RecordRead:
         late_workdays=record.late_workdays, reason=record.reason, submitted_at=record.submitted_at,
         reviewed_at=record.reviewed_at, record_year=record_year(record.created_at),
         in_history=in_history(record.created_at, day),
-        in_force=record.status is Status.ACCEPTED and in_force(record.validity_end, day))
+        in_force=visibility.is_counting(record, day), public_now=visibility.is_public(record, day),
+        fulfilment=record.fulfilment, fulfilled_on=record.fulfilled_on)
 
 
 

@@ -38,6 +38,7 @@ NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("我的信用档案", "/my", (Permission.OWN_FILE_READ,)),
     ("信用记录", "/records", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
     ("待人工匹配", "/records/held", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
+    ("缩短公示期", "/records/shortenings", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW, Permission.OWN_FILE_READ)),
     ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),

@@ -1,0 +1,63 @@
+"""Is a record public today, and does it still count? Asked as of a date, every time (R-PUB-4…6).
+
+Nothing here is a flag a job sets: a record leaves the public view the day after its publicity ends,
+and stops counting the day after its validity ends, with nobody acting and no stale window between
+job runs. The same rules twice, once as SQL (for listings over many records) and once in Python (for
+one record in hand); the tests hold the two to agreement on every boundary.
+
+- Only a current, accepted version is ever public or counted; a revoked one leaves both at once
+  (R-PUB-4a: within 3 working days; here the same moment).
+- A record is public only where its regime and its type publish it (``public``, set from the
+  regime when the record was made), and never when its severity is minor (R-PUB-4a, R-PUB-5).
+- Public from ``publicity_start`` to ``publicity_end`` inclusive; with no fixed end, for as long as
+  it is valid.
+- A penalty its department marks unfulfilled stays public, and counts, past its end (优化营商环境条例
+  §63: 公示期届满的行政处罚信息不再公示，未履行行政处罚决定的除外).
+- A record counts (for grading and punishment) to the end of its validity day (000 §21; R-PUB-6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from .models import Fulfilment, Record, Status
+from .periods import Severity
+
+
+def _live() -> ColumnElement[bool]:
+    return and_(Record.status == Status.ACCEPTED, Record.is_current.is_(True))
+
+
+def counting(day: dt.date) -> ColumnElement[bool]:
+    """SQL: the record counts on ``day``."""
+    return and_(_live(), or_(Record.validity_end.is_(None), Record.validity_end >= day,
+                             Record.fulfilment == Fulfilment.UNFULFILLED))
+
+
+def public(day: dt.date) -> ColumnElement[bool]:
+    """SQL: anyone may see the record on ``day``."""
+    return and_(
+        _live(), Record.public.is_(True), or_(Record.severity.is_(None), Record.severity != Severity.MINOR),
+        Record.publicity_start <= day,
+        or_(Record.publicity_end >= day,
+            and_(Record.publicity_end.is_(None), or_(Record.validity_end.is_(None), Record.validity_end >= day)),
+            Record.fulfilment == Fulfilment.UNFULFILLED))
+
+
+def is_counting(record: Record, day: dt.date) -> bool:
+    return (record.status is Status.ACCEPTED and record.is_current
+            and (record.validity_end is None or record.validity_end >= day or record.fulfilment is Fulfilment.UNFULFILLED))
+
+
+def is_public(record: Record, day: dt.date) -> bool:
+    if not (record.status is Status.ACCEPTED and record.is_current and record.public):
+        return False
+    if record.severity is Severity.MINOR or record.publicity_start > day:
+        return False
+    if record.fulfilment is Fulfilment.UNFULFILLED:
+        return True
+    if record.publicity_end is not None:
+        return record.publicity_end >= day
+    return record.validity_end is None or record.validity_end >= day
