@@ -50,6 +50,31 @@ def _peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
+def load(platform, settings: Settings, *, count: int, persons: int, seed: int = 20261121,
+         batch_size: int = 5000):
+    """Load the generated zone into an initialised platform: (LoadReport, seconds). Generation and
+    encryption in a second process, writing in this one (bench/public_search.py uses it too)."""
+    from xinyong.entities.bulk import LoadReport, next_ids, write_batches
+
+    with platform.uow(write=False) as session:
+        first_ids = next_ids(session)
+    gc.disable()
+    started = time.perf_counter()
+    queue: mp.Queue = mp.get_context("spawn").Queue(maxsize=6)
+    producer = mp.get_context("spawn").Process(
+        target=_produce, args=(settings, count, persons, seed, first_ids, batch_size, queue),
+        daemon=True)  # dies with the writer if that fails, rather than wait on a full queue
+    producer.start()
+    try:
+        report = write_batches(platform, iter(queue.get, None), source="bench", report=LoadReport())
+        producer.join()
+    finally:
+        gc.enable()
+    if producer.exitcode:
+        raise RuntimeError(f"generator process failed with exit code {producer.exitcode}")
+    return report, time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="organisations to load")
@@ -67,7 +92,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from xinyong.bootstrap import initialise
     from xinyong.demo.zone import wipe
-    from xinyong.entities.bulk import LoadReport, next_ids, write_batches
     from xinyong.entities.models import Entity, RelatedPerson
     from xinyong.kit.db import make_engine
     from xinyong.kit.errors import XinyongError
@@ -85,23 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     platform = Platform.create(settings)
     try:
         initialise(platform)
-        with platform.uow(write=False) as session:
-            first_ids = next_ids(session)
-
         print(f"loading {args.count:,} organisations and {persons:,} natural persons into {platform.engine.url!r}")
-        gc.disable()
-        started = time.perf_counter()
-        queue: mp.Queue = mp.get_context("spawn").Queue(maxsize=6)
-        producer = mp.get_context("spawn").Process(
-            target=_produce, args=(settings, args.count, persons, args.seed, first_ids, args.batch_size, queue),
-            daemon=True)  # dies with the writer if that fails, rather than wait on a full queue
-        producer.start()
-        report = write_batches(platform, iter(queue.get, None), source="bench", report=LoadReport())
-        producer.join()
-        elapsed = time.perf_counter() - started
-        gc.enable()
-        if producer.exitcode:
-            print(f"generator process failed with exit code {producer.exitcode}", file=sys.stderr)
+        try:
+            report, elapsed = load(platform, settings, count=args.count, persons=persons, seed=args.seed,
+                                   batch_size=args.batch_size)
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
             return 1
 
         with platform.uow(write=False) as session:

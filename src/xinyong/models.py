@@ -1,5 +1,6 @@
 """Every model, imported once so that metadata, Alembic and the audit listeners see them all."""
 
+from xinyong.access.models import Consent, QueryLog, QueryLogHead  # noqa: F401
 from xinyong.accounts.models import ApiToken, Department, User, WebSession  # noqa: F401
 from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401

@@ -111,6 +111,10 @@ def _verify(session: Session, keyring, *, reflect: bool = False) -> Report:
             report.problems.append("审计链头签名无效：链被重新计算")
 
     _verify_rows(session, attested, report, reflect=reflect)
+    # the query log is a hash chain of its own, sealed into this one (xinyong.access.models explains why)
+    from xinyong.access.log import verify as verify_query_log
+
+    report.problems.extend(verify_query_log(session, keyring)[1])
     return report
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
-from xinyong.accounts.permissions import Permission
-from xinyong.kit.errors import XinyongError
+from xinyong.accounts.permissions import Permission, Role
+from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.web.deps import DB, CurrentActor, PageNo, RowId, allowed, page_router, reads_only
 from xinyong.web.templating import render
 
@@ -84,12 +84,26 @@ def create(request: Request, session: DB, actor: Creator, kind: str = Form(""), 
 
 
 @router.get("/entities/{entity_id}")
-def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: RowId):
-    from xinyong.records import service as records
+def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: RowId, duty: str = "",
+                consent: str = "", matter: str = ""):
+    """The file as this reader may see it (access.scope). A department sees the public part and its own
+    records; choosing a duty (应查必查) or a consent the entity gave it shows the rest — a GET, since it
+    is a read, and each one is on the query log (R-PUB-2, R-PUB-3). The file is read before the entity:
+    an entity user's try at another's page is refused by it, and so logged."""
+    from xinyong.access import service as access
+    from xinyong.access.duties import DUTY_LABELS
 
+    if consent.strip() and not consent.strip().isdigit():
+        raise Invalid("授权编号应为数字", field="consent")
+    view = access.read_file(session, actor=actor, entity_id=entity_id, duty=duty or None,
+                            consent_id=int(consent) if consent.strip() else None, matter=matter.strip() or None,
+                            via=request.url.path)
     entity = service.get_entity(session, actor=actor, entity_id=entity_id)
-    return render(request, "entities/entity.html", {"e": service.to_read(entity, actor),
-                                                    "records": records.credit_file(session, actor=actor, entity_id=entity.id)})
+    department = actor.role in (Role.OFFICER, Role.REVIEWER) and actor.department_id is not None
+    return render(request, "entities/entity.html", {
+        "e": service.to_read(entity, actor), "records": view.records, "file": view, "department_view": department,
+        "duties": DUTY_LABELS, "asked": {"duty": duty, "consent": consent, "matter": matter},
+        "consents": access.usable_consents(session, actor=actor, entity_id=entity.id) if department else []})
 
 
 @router.post("/entities/{entity_id}/reveal-id")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from xinyong.accounts.permissions import Actor, Role
 
+from . import name_index
 from .models import Entity, EntityKind
 
 
@@ -44,21 +45,55 @@ def exists(session: Session, **where) -> bool:
     return session.execute(stmt.limit(1)).first() is not None
 
 
+def lists_natural_persons(actor: Actor) -> bool:
+    """Whether a name search may list natural persons: as ``readable`` decides, which still guards
+    every row the search returns."""
+    return actor.role is not Role.PUBLIC
+
+
 def search(session: Session, actor: Actor, *, name_key: str | None, uscc: str | None, id_index: str | None,
-           offset: int, limit: int) -> tuple[list[Entity], int]:
+           offset: int, limit: int) -> tuple[list[Entity], int, bool]:
+    """(page, total, more): entities whose code is ``uscc`` or ``id_index`` first, then those whose
+    name matches ``name_key`` through the name index, best first. Totals are counted up to
+    ``name_index.CAP``; ``more`` says there are more than that."""
     stmt = readable(actor)
-    matches = [c for c in (Entity.uscc == uscc if uscc else None,
-                           Entity.id_number_index == id_index if id_index else None,
-                           Entity.name_key.contains(name_key, autoescape=True) if name_key else None) if c is not None]
-    if matches:
-        stmt = stmt.where(or_(*matches))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.order_by(Entity.name_key, Entity.id).offset(offset).limit(limit)).all()
-    return list(rows), total or 0
+    codes = [c for c in (Entity.uscc == uscc if uscc else None,
+                         Entity.id_number_index == id_index if id_index else None) if c is not None]
+    if not codes and not name_key:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        rows = session.scalars(stmt.order_by(Entity.name_key, Entity.id).offset(offset).limit(limit)).all()
+        return list(rows), total or 0, False
+    ranked = list(session.scalars(stmt.with_only_columns(Entity.id).where(or_(*codes)).order_by(Entity.id))) if codes else []
+    total, more = len(ranked), False
+    if name_key:
+        everyone = lists_natural_persons(actor)
+        wanted = min(offset + limit, name_index.CAP)  # nobody pages past the first thousand names
+        hits = name_index.ranked(session, name_key, organisations_only=not everyone, limit=wanted)
+        ranked += [i for i in hits if i not in ranked]
+        # fewer than asked for: the widest tier ran dry, so these are all there are
+        matched = len(hits) if len(hits) < wanted else name_index.count(session, name_key, organisations_only=not everyone)
+        more = matched > name_index.CAP
+        total += min(matched, name_index.CAP)
+    page = ranked[offset:offset + limit]
+    by_id = {e.id: e for e in session.scalars(stmt.where(Entity.id.in_(page)))} if page else {}
+    return [by_id[i] for i in page if i in by_id], total, more
 
 
 def natural_person_id(session: Session, id_index: str) -> int | None:
     return session.scalar(select(Entity.id).where(Entity.id_number_index == id_index))
+
+
+def natural_person(session: Session, *, id_index: str | None = None, entity_id: int | None = None) -> Entity | None:
+    """A natural person by the exact blind index of the full ID number, or by id once a lookup by the
+    number has led there (the public's way to a person: never by name, never listed, R-SEC-2)."""
+    stmt = select(Entity).where(Entity.kind == EntityKind.NATURAL_PERSON)
+    if id_index is not None:
+        stmt = stmt.where(Entity.id_number_index == id_index)
+    elif entity_id is not None:
+        stmt = stmt.where(Entity.id == entity_id)
+    else:
+        return None
+    return session.scalars(stmt).first()
 
 
 def counts_by_kind(session: Session) -> list[tuple[EntityKind, int]]:

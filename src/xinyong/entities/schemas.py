@@ -4,6 +4,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
+from xinyong.kit.schemas import Page
+
 from .models import EntityKind, RelatedRole
 
 
@@ -77,3 +79,7 @@ class EntitySummary(BaseModel):
     legal_representative: str | None
     industry_label: str | None
     status: str
+
+
+class EntityPage(Page[EntitySummary]):
+    more: bool = False  # more matches than ``total`` counts (name_index.CAP)

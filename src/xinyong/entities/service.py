@@ -10,7 +10,7 @@ from xinyong.accounts.permissions import Actor, Permission
 from xinyong.kit.clock import today
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.kit.platform import keyring_of
-from xinyong.kit.schemas import Page, parse_payload
+from xinyong.kit.schemas import parse_payload
 from xinyong.kit.text import clean_text
 
 from . import events, repository
@@ -26,7 +26,7 @@ from .industries import SECTIONS
 from .models import KIND_LABELS, RELATED_ROLE_LABELS, Entity, EntityKind, RelatedPerson
 from .names import normalize_name
 from .privacy import refuse_forbidden_fields
-from .schemas import EntityCreate, EntityRead, EntitySummary, RelatedPersonCreate, RelatedPersonRead
+from .schemas import EntityCreate, EntityPage, EntityRead, EntitySummary, RelatedPersonCreate, RelatedPersonRead
 
 ID_CONTEXT = "entities.id_number"
 RELATED_ID_CONTEXT = "related_persons.id_number"
@@ -171,8 +171,11 @@ def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: b
     return entity
 
 
-def search(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20,
-           allow_id_number: bool = True) -> Page[EntitySummary]:
+def find(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20,
+         allow_id_number: bool = True) -> tuple[list[Entity], int, bool]:
+    """(entities, total, more) for what someone typed: a USCC or a full ID number exactly, a name
+    through the name index (substring of the normalised name, best first; name_index). ``total`` is
+    counted up to name_index.CAP and ``more`` says there are more."""
     if not actor.can(Permission.ENTITY_SEARCH):
         raise Forbidden("无权查询信用主体")
     limit = max(1, min(limit, 100))
@@ -182,9 +185,25 @@ def search(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: in
         raise Invalid("请输入至少两个字的名称，或完整的统一社会信用代码", field="q")
     uscc, id_index = _identify(session, q, allow_id_number=allow_id_number)
     name_key = None if id_index is not None and uscc is None else (normalize_name(q) or None)
-    rows, total = repository.search(session, actor, name_key=name_key, uscc=uscc, id_index=id_index,
-                                    offset=offset, limit=limit)
-    return Page[EntitySummary](items=[summary(e) for e in rows], total=total, offset=offset, limit=limit)
+    return repository.search(session, actor, name_key=name_key, uscc=uscc, id_index=id_index, offset=offset, limit=limit)
+
+
+def search(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20,
+           allow_id_number: bool = True) -> EntityPage:
+    rows, total, more = find(session, actor=actor, q=q, offset=offset, limit=limit, allow_id_number=allow_id_number)
+    limit = max(1, min(limit, 100))
+    return EntityPage(items=[summary(e) for e in rows], total=total, offset=max(0, offset), limit=limit, more=more)
+
+
+def find_natural_person(session: Session, *, id_number: str) -> Entity | None:
+    """A natural person by the full ID number, exactly (the blind index), never by a part of it or by
+    name: how the public reaches a person (R-PUB-1, R-SEC-2)."""
+    number = validate_id_number(id_number)
+    return repository.natural_person(session, id_index=keyring_of(session).blind_index(number))
+
+
+def natural_person(session: Session, *, entity_id: int) -> Entity | None:
+    return repository.natural_person(session, entity_id=entity_id)
 
 
 def summary(entity: Entity) -> EntitySummary:

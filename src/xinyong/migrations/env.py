@@ -4,6 +4,7 @@ from alembic import context
 
 import xinyong.models  # noqa: F401
 from xinyong.kit.db import Base, is_sqlite, make_engine
+from xinyong.kit.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=is_sqlite(engine),  # SQLite alters tables by copying them
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,21 +1,33 @@
-"""Queries about records. ``readable(actor)`` decides which records an actor may see."""
+"""Queries about records. ``readable(actor)`` decides which records an actor may see; for one entity's
+credit file, ``access.scope`` decides it (``readable(actor, scope=…)``)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
+from xinyong.access.scope import FileScope, decide, file_clause
 from xinyong.accounts.permissions import Actor, Role
 
 from .models import Record, Status, Submission
 
 
-def readable(actor: Actor) -> Select[tuple[Record]]:
+def readable(actor: Actor, *, scope: FileScope | None = None, day: dt.date | None = None) -> Select[tuple[Record]]:
+    """Without ``scope``: the records an actor works with (a department's own, the entity's own file,
+    all for the credit office). With ``scope``: one entity's file as ``access.scope.decide`` allowed
+    it to this actor on ``day`` — others' public records, and their non-public ones under a duty or a
+    consent (R-PUB-2, R-PUB-3)."""
     stmt = select(Record)
+    if scope is not None:
+        from xinyong.kit.clock import today
+
+        return stmt.where(file_clause(scope, day or today()))
     if actor.role is Role.ADMIN:
         return stmt
     if actor.role in (Role.OFFICER, Role.REVIEWER) and actor.department_id:
-        # its own department's records; what other departments may share is decided with publicity (issue 4)
+        # its own department's records: its work; others' reach it through an entity's file (access.scope)
         return stmt.where(Record.department_id == actor.department_id)
     if actor.role is Role.ENTITY and actor.entity_id:
         return stmt.where(Record.entity_id == actor.entity_id, Record.is_current.is_(True),
@@ -104,11 +116,21 @@ def save_submission(session: Session, department_id: int, key: str, body_hash: s
     session.flush()
 
 
-def file_of(session: Session, actor: Actor, entity_id: int) -> list[Record]:
-    return list(session.scalars(readable(actor).where(
-        Record.entity_id == entity_id, Record.is_current.is_(True),
-        Record.status.in_([Status.ACCEPTED, Status.REVOKED, Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.RETURNED]))
-        .order_by(Record.decision_date.desc(), Record.id.desc())))
+def file_of(session: Session, actor: Actor, entity_id: int, *, scope: FileScope | None = None,
+            day: dt.date | None = None) -> list[Record]:
+    """The entity's current records within ``scope`` (decided, and logged, by ``access.service.authorise``);
+    without one, what the actor sees claiming no duty and no consent."""
+    from xinyong.kit.clock import today
+
+    day = day or today()
+    if scope is None:
+        scope = decide(actor, entity_id, entity_exists=True, day=day).scope
+        if scope is None:
+            return []
+    if scope.entity_id != entity_id:
+        raise ValueError("a file scope read for another entity")
+    return list(session.scalars(readable(actor, scope=scope, day=day)
+                                .order_by(Record.decision_date.desc(), Record.id.desc())))
 
 
 def timeliness(session: Session, today) -> list[dict]:

@@ -449,10 +449,19 @@ def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]],
     return result
 
 
-def credit_file(session: Session, *, actor: Actor, entity_id: int) -> list[RecordRead]:
-    """The entity's current records that this actor may see, newest decision first (R-ENT-3)."""
+def credit_file(session: Session, *, actor: Actor, entity_id: int, duty=None, consent_id: int | None = None,
+                matter: str | None = None, via: str = "", decision=None) -> list[RecordRead]:
+    """The entity's current records that this actor may see, newest decision first (R-ENT-3). What that
+    is, and what the query log says of it, is decided in ``access.scope`` (R-PUB-2, R-PUB-3): ``duty``
+    (an 应查必查 matter) or ``consent_id`` opens another department's non-public records to a
+    department; ``decision`` is one ``access.service.authorise`` has already made (and logged)."""
+    from xinyong.access import service as access
+
     day = today()
-    return [to_read(r, day) for r in repository.file_of(session, actor, entity_id)]
+    if decision is None:
+        decision = access.authorise(session, actor=actor, entity_id=entity_id, duty=duty, consent_id=consent_id,
+                                    matter=matter, via=via, day=day)
+    return [to_read(r, day) for r in repository.file_of(session, actor, entity_id, scope=decision.scope, day=day)]
 
 
 def timeliness(session: Session, *, actor: Actor) -> list[dict]:

@@ -45,6 +45,8 @@ def _scheduled_jobs(platform: Platform):
 
 
 def create_app(platform: Platform) -> FastAPI:
+    from xinyong.access import api as access_api
+    from xinyong.access import pages as access_pages
     from xinyong.accounts import api as accounts_api
     from xinyong.accounts import pages as accounts_pages
     from xinyong.audit import api as audit_api
@@ -57,6 +59,8 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.ingest import pages as ingest_pages
     from xinyong.jobs import api as jobs_api
     from xinyong.jobs import pages as jobs_pages
+    from xinyong.public import api as public_api
+    from xinyong.public import pages as public_pages
     from xinyong.records import api as records_api
     from xinyong.records import pages as records_pages
 
@@ -68,11 +72,12 @@ def create_app(platform: Platform) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
-    for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api):
+    for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api, access_api,
+                   public_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
-                   jobs_pages):
+                   jobs_pages, access_pages, public_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

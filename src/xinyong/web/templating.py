@@ -18,7 +18,7 @@ from xinyong.kit.clock import local
 from .deps import CSRF_COOKIE, pre_session_csrf
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit", "jobs")
+DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit", "jobs", "access", "public")
 
 env = Environment(
     loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),
@@ -36,12 +36,14 @@ templates = Jinja2Templates(env=env)
 NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("主体查询", "/entities", (Permission.ENTITY_SEARCH,)),
     ("我的信用档案", "/my", (Permission.OWN_FILE_READ,)),
+    ("查询授权", "/me/consents", (Permission.CONSENT_MANAGE,)),
     ("信用记录", "/records", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
     ("待人工匹配", "/records/held", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW)),
     ("缩短公示期", "/records/shortenings", (Permission.RECORD_SUBMIT, Permission.RECORD_REVIEW, Permission.OWN_FILE_READ)),
     ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),
+    ("查询日志", "/audit/queries", (Permission.QUERY_LOG_READ,)),
     ("定时任务", "/jobs", (Permission.JOB_READ,)),
     ("接口令牌", "/account/tokens", (Permission.TOKEN_CREATE,)),
 ]
@@ -53,6 +55,8 @@ NAV_COUNTS: dict[str, Callable[[Any, Actor], int]] = {}
 
 
 def nav_for(actor: Actor) -> list[tuple[str, str]]:
+    if actor.is_public:  # a visitor without login searches through the public query (R-PUB-1)
+        return [("首页", "/"), ("主体查询", "/public")]
     return [("首页", "/")] + [(label, path) for label, path, any_of in NAV if any(map(actor.can, any_of))]
 
 

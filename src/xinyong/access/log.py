@@ -1,0 +1,188 @@
+"""Writing and checking the query log (R-PUB-3, R-SEC-3). See ``models`` for why it is a chain of its
+own rather than audited rows.
+
+A read is noted on the reader's session (``note``) and written when that session's transaction ends,
+committed or rolled back, in a short transaction of its own: a refused read raises and rolls the
+request back, and must still be on the log. It is written before the response leaves (the request's
+unit of work ends before it returns), so nobody reads without the log having it. Log writers take a
+lock of their own (PostgreSQL: an advisory lock; SQLite: the database's write lock, briefly), never
+the writers' lock an import holds for a whole batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, event, insert, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+from xinyong.audit import chain
+from xinyong.audit.models import AuditEvent
+from xinyong.audit.trail import describe, record_event, sign
+from xinyong.kit.clock import now
+from xinyong.kit.db import WRITER_LOCK_KEY, is_sqlite
+
+from .models import QueryLog, QueryLogHead
+
+HEAD_ID = 1
+QUERY_LOG_LOCK_KEY = 0x78796C67  # "xylg": the log writers' own advisory lock on PostgreSQL
+_PENDING = "query_log_pending"
+SEALED = "query_log.sealed"
+RESTORED = "query_log.head_restored"
+describe(SEALED, "查询日志封存", subject=("query_log", "查询日志"))
+describe(RESTORED, "查询日志链头缺失后重建")
+
+COLUMNS = [c.name for c in QueryLog.__table__.columns if c.name not in ("prev_hash", "hash")]
+
+
+def note(session: Session, **entry: Any) -> None:
+    """Queue one entry (columns of ``QueryLog`` but ``seq`` and the hashes); written when the
+    session's transaction ends, whatever its outcome."""
+    entry.setdefault("at", now())
+    session.info.setdefault(_PENDING, []).append(entry)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _write_noted(session: Session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint: the outer transaction writes them
+        return
+    entries = session.info.pop(_PENDING, None)
+    if entries:
+        append(session.get_bind(), session.info.get("keyring"), entries)
+
+
+def head_message(seq: int, digest: str) -> str:
+    return f"xinyong-query-log-head:{seq}:{digest}"
+
+
+def entry_hash(prev: str, row: dict[str, Any]) -> str:
+    return chain.event_hash(prev, {name: row.get(name) for name in COLUMNS})
+
+
+def _lock(session: Session) -> None:
+    if is_sqlite(session.get_bind()):
+        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    else:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUERY_LOG_LOCK_KEY})
+
+
+def append(engine: Engine, keyring, entries: list[dict[str, Any]]) -> int:
+    """Chain and store ``entries``; returns the last seq."""
+    if keyring is None:
+        raise RuntimeError("query log written without a keyring: open sessions through the platform")
+    with Session(bind=engine, info={"keyring": keyring}) as session:
+        _lock(session)
+        head = session.get(QueryLogHead, HEAD_ID)
+        if head is not None:
+            seq, prev = head.seq, head.hash
+        else:
+            seq, prev = _restore(session)
+        rows = []
+        for entry in entries:
+            seq += 1
+            row = {name: entry.get(name) for name in COLUMNS} | {"seq": seq}
+            digest = entry_hash(prev, row)
+            rows.append(row | {"prev_hash": prev, "hash": digest})
+            prev = digest
+        session.execute(insert(QueryLog.__table__), rows)
+        signature = sign(keyring, head_message(seq, prev))
+        if head is None:
+            session.add(QueryLogHead(id=HEAD_ID, seq=seq, hash=prev, signature=signature))
+        else:
+            session.execute(update(QueryLogHead).where(QueryLogHead.id == HEAD_ID)
+                            .values(seq=seq, hash=prev, signature=signature))
+        session.commit()
+    return seq
+
+
+def _restore(session: Session) -> tuple[int, str]:
+    """No head: a new log — or a head deleted behind the platform's back. The chain then continues
+    from its last entry, and the audit trail says so, so the gap is not quietly papered over."""
+    last = session.execute(select(QueryLog.seq, QueryLog.hash).order_by(QueryLog.seq.desc()).limit(1)).first()
+    if last is None:
+        return 0, chain.GENESIS
+    if not is_sqlite(session.get_bind()):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+    record_event(session, RESTORED, subject_type="query_log", subject_id=last.seq,
+                 detail={"seq": last.seq, "hash": last.hash})
+    return last.seq, last.hash
+
+
+def seal(session: Session) -> dict | None:
+    """Bind the log's current tip to the audit chain (one event a day, by the ``access.seal_query_log``
+    job): from then on the signed Merkle checkpoints cover every entry up to it."""
+    head = session.get(QueryLogHead, HEAD_ID)
+    if head is None:
+        return None
+    last = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == SEALED)
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if last and last.get("seq") == head.seq:
+        return None
+    record_event(session, SEALED, subject_type="query_log", subject_id=head.seq,
+                 detail={"seq": head.seq, "hash": head.hash})
+    return {"seq": head.seq, "hash": head.hash}
+
+
+def verify(session: Session, keyring) -> tuple[int, list[str]]:
+    """(entries, problems): the chain recomputed, the signed head, and every seal on the audit chain."""
+    if not inspect(session.get_bind()).has_table(QueryLog.__tablename__):
+        return 0, []  # before the migration that creates it
+    problems: list[str] = []
+    prev, expected, count = chain.GENESIS, 1, 0
+    by_seq: dict[int, str] = {}
+    broken = False
+    stmt = select(QueryLog.__table__).order_by(QueryLog.seq).execution_options(yield_per=5000)
+    for row in session.execute(stmt):
+        m = dict(row._mapping)
+        if not broken:
+            if m["seq"] != expected:
+                problems.append(f"查询日志第 {expected} 条缺失（下一条为第 {m['seq']} 条）：记录被删除或插入")
+                broken = True
+            elif m["prev_hash"] != prev:
+                problems.append(f"查询日志第 {m['seq']} 条的前序哈希不符：链被改动")
+                broken = True
+            elif entry_hash(prev, m) != m["hash"]:
+                problems.append(f"查询日志第 {m['seq']} 条内容与其哈希不符：记录被篡改")
+                broken = True
+        prev, expected = m["hash"], m["seq"] + 1
+        by_seq[m["seq"]] = m["hash"]
+        count += 1
+    head = session.get(QueryLogHead, HEAD_ID)
+    if head is None:
+        if count:
+            problems.append("查询日志链头缺失")
+    elif not count or (head.seq, head.hash) != (expected - 1, prev):
+        # a head is written only with entries: one without them, or past the last, means entries were cut off
+        problems.append(f"查询日志链头（第 {head.seq} 条）与最后一条（第 {expected - 1} 条）不符：日志被截断或追加")
+    elif not _signed(keyring, head):
+        problems.append("查询日志链头签名无效：日志被重新计算")
+    marks = select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail).where(AuditEvent.action.in_([SEALED, RESTORED]))
+    for event_seq, action, detail in session.execute(marks.order_by(AuditEvent.seq)):
+        seq, digest = detail.get("seq"), detail.get("hash")
+        if by_seq.get(seq) != digest:
+            problems.append(f"审计链封存的查询日志第 {seq} 条{'已不存在' if seq not in by_seq else '已被改动'}")
+        if action == RESTORED:
+            # the platform never removes the head: the log went on, but what followed entry ``seq`` may be lost
+            problems.append(f"查询日志链头曾被删除（审计事件 #{event_seq}），第 {seq} 条之后的记录可能已被截去")
+    return count, problems
+
+
+def _signed(keyring, head: QueryLogHead) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        keyring.verify_key.verify(bytes.fromhex(head.signature), head_message(head.seq, head.hash).encode())
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def day_bounds(day_from: dt.date | None, day_to: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Beijing calendar days as UTC instants: [start of ``day_from``, start of the day after ``day_to``)."""
+    from xinyong.kit.clock import CHINA
+
+    start = dt.datetime.combine(day_from, dt.time(), tzinfo=CHINA).astimezone(dt.UTC) if day_from else None
+    end = (dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tzinfo=CHINA).astimezone(dt.UTC)
+           if day_to else None)
+    return start, end
