@@ -77,4 +77,5 @@ def test_the_index_is_there_after_init(platform):
             triggers = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
             assert {"entity_names_ai", "entity_names_ad", "entity_names_au"} <= triggers
         else:
-            assert conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_entities_name_grams'")).first()
+            names = {r[0] for r in conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'entities'"))}
+            assert {"ix_entities_name_grams", "ix_entities_name_length", "ix_entities_name_c"} <= names

@@ -44,33 +44,43 @@ def grams(key: str) -> list[str]:
     return [key[i:i + 2] for i in range(max(1, len(key) - 1))]
 
 
-def ranked(session: Session, key: str, *, organisations_only: bool, limit: int) -> list[int]:
-    """Ids of the first ``limit`` entities matching ``key`` (a normalised name), best first."""
-    if not key or len(key) > MAX_KEY or limit <= 0:
-        return []
-    found = _exact(session, key, organisations_only, limit)
+def find(session: Session, key: str, *, organisations_only: bool, limit: int,
+         cap: int | None = None) -> tuple[list[int], int]:
+    """(ids of the first ``limit`` entities matching ``key`` (a normalised name), best first; how many
+    match, counted up to ``cap + 1`` — more than ``cap``, default ``CAP``, means "many").
+
+    The widest tier (contains; begins with, for one character) is asked once for both: its first
+    ``cap + 1`` matches are the count and the rest of the ranking."""
+    cap = CAP if cap is None else cap
+    if not key or len(key) > MAX_KEY:
+        return [], 0
+    found = _exact(session, key, organisations_only, limit) if limit > 0 else []
     seen = set(found)
     tiers = [START + key] + ([key] if len(key) > 1 else [])  # begins with; contains
-    for tier in tiers:
-        if len(found) >= limit:
-            break
+    widest: list[int] = []
+    for i, tier in enumerate(tiers):
+        last = i == len(tiers) - 1
+        if len(found) >= limit and not last:
+            continue
         # every earlier match is in this tier too (an exact name begins with the key, a name that
         # begins with it contains it): ask for that many more
-        for entity_id in _tier(session, tier, organisations_only, limit + len(seen)):
-            if entity_id not in seen:
+        hits = _tier(session, tier, organisations_only, max(limit + len(seen), cap + 1) if last else limit + len(seen))
+        for entity_id in hits:
+            if entity_id not in seen and len(found) < limit:
                 seen.add(entity_id)
                 found.append(entity_id)
-    return found[:limit]
+        widest = hits
+    return found[:limit], len(widest)
+
+
+def ranked(session: Session, key: str, *, organisations_only: bool, limit: int) -> list[int]:
+    """Ids of the first ``limit`` entities matching ``key``, best first."""
+    return find(session, key, organisations_only=organisations_only, limit=limit, cap=0)[0]
 
 
 def count(session: Session, key: str, *, organisations_only: bool, cap: int | None = None) -> int:
-    """How many entities match ``key``, counted up to ``cap + 1`` (more than ``cap``, default ``CAP``,
-    means "many")."""
-    if not key or len(key) > MAX_KEY:
-        return 0
-    cap = CAP if cap is None else cap
-    widest = key if len(key) > 1 else START + key  # the widest tier holds every match
-    return _tier(session, widest, organisations_only, cap + 1, counting=True)
+    """How many entities match ``key``, counted up to ``cap + 1``."""
+    return find(session, key, organisations_only=organisations_only, limit=0, cap=cap)[1]
 
 
 def _exact(session: Session, key: str, organisations_only: bool, limit: int) -> list[int]:
@@ -80,22 +90,18 @@ def _exact(session: Session, key: str, organisations_only: bool, limit: int) -> 
                                      f"ORDER BY {person_last}, id LIMIT :n"), {"key": key, "n": limit}))
 
 
-def _tier(session: Session, phrase: str, organisations_only: bool, limit: int, *, counting: bool = False):
-    """The ids of the first ``limit`` matches of a tier, or (``counting``) how many there are up to ``limit``."""
+def _tier(session: Session, phrase: str, organisations_only: bool, limit: int) -> list[int]:
+    """The ids of the first ``limit`` matches of a tier, in the index's order."""
     sqlite = is_sqlite(session.get_bind())
     if phrase.startswith(START):
-        found = _prefix_range(session, phrase[1:], organisations_only, limit, counting=counting, sqlite=sqlite)
+        found = _prefix_range(session, phrase[1:], organisations_only, limit, sqlite=sqlite)
         if found is not None:
             return found
     if sqlite:
         sql, params = _sqlite_tier(session, phrase, organisations_only)
     else:
         sql, params = _postgresql_tier(phrase, organisations_only)
-    params["n"] = limit
-    if counting:
-        return session.scalar(text(f"SELECT count(*) FROM ({sql}) AS hits"), params)  # noqa: S608 — no input
-    ids = session.scalars(text(sql), params)
-    return [i & _ID_MASK for i in ids]
+    return [i & _ID_MASK for i in session.scalars(text(sql), params | {"n": limit})]
 
 
 def _successor(key: str) -> str | None:
@@ -106,14 +112,13 @@ def _successor(key: str) -> str | None:
 
 
 # "Begins with" is first a range of a B-tree index on the name: when it holds at most _FEW names they
-# are simply sorted the way the index would give them (and counted there in any case). Only a
+# are simply sorted the way the name index would give them. Only a
 # common beginning (北京…) goes to the name index, which then finds matches at once; a rare one
 # there would mean looking at every name that merely holds the same grams (北京 and 京) of 北京)…).
 _FEW = 500
 
 
-def _prefix_range(session: Session, key: str, organisations_only: bool, limit: int, *, counting: bool,
-                  sqlite: bool) -> list[int] | int | None:
+def _prefix_range(session: Session, key: str, organisations_only: bool, limit: int, *, sqlite: bool) -> list[int] | None:
     upper = _successor(key)
     if upper is None:
         return None
@@ -121,8 +126,6 @@ def _prefix_range(session: Session, key: str, organisations_only: bool, limit: i
     span = f"FROM entities WHERE {name} >= :key AND {name} < :upper"
     kind = " AND kind <> 'natural_person'" if organisations_only else ""
     params = {"key": key, "upper": upper, "n": limit}
-    if counting:
-        return session.scalar(text(f"SELECT count(*) FROM (SELECT 1 {span}{kind} LIMIT :n) AS hits"), params)  # noqa: S608
     # the index alone answers this (no row is read for its kind)
     if session.scalar(text(f"SELECT count(*) FROM (SELECT 1 {span} LIMIT {_FEW + 1}) AS hits"), params) > _FEW:  # noqa: S608
         return None

@@ -68,10 +68,8 @@ def search(session: Session, actor: Actor, *, name_key: str | None, uscc: str | 
     if name_key:
         everyone = lists_natural_persons(actor)
         wanted = min(offset + limit, name_index.CAP)  # nobody pages past the first thousand names
-        hits = name_index.ranked(session, name_key, organisations_only=not everyone, limit=wanted)
+        hits, matched = name_index.find(session, name_key, organisations_only=not everyone, limit=wanted)
         ranked += [i for i in hits if i not in ranked]
-        # fewer than asked for: the widest tier ran dry, so these are all there are
-        matched = len(hits) if len(hits) < wanted else name_index.count(session, name_key, organisations_only=not everyone)
         more = matched > name_index.CAP
         total += min(matched, name_index.CAP)
     page = ranked[offset:offset + limit]
