@@ -35,7 +35,7 @@ from xinyong.entities import bulk as entity_bulk
 from xinyong.entities.identifiers import mask_ids_in
 from xinyong.entities.models import Entity, EntityKind
 from xinyong.kit.clock import now
-from xinyong.kit.db import tune_for_bulk
+from xinyong.kit.db import batched, tune_for_bulk
 from xinyong.kit.errors import XinyongError
 from xinyong.kit.platform import Platform, keyring_of
 from xinyong.records import bulk as record_bulk
@@ -158,23 +158,12 @@ def checked_rows(ctx: record_bulk.Context, rows: Iterable[tuple[int, dict]], *,
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         flight: deque = deque()
-        for chunk in _batched(rows, PARSE_CHUNK):
+        for chunk in batched(rows, PARSE_CHUNK):
             flight.append((chunk, pool.submit(_check_chunk, ctx, chunk)))
             if len(flight) >= 2 * workers:
                 yield from _zip_checked(*flight.popleft())
         while flight:
             yield from _zip_checked(*flight.popleft())
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _check_chunk(ctx: record_bulk.Context, chunk: list[tuple[int, dict]]) -> list[Checked | RowError]:
@@ -266,10 +255,10 @@ class _Store:
         by_uscc = {key for r in rows if (key := _key_of(r)) and r.party_kind != "natural_person"}
         by_index = {keyring.blind_index(key): key for r in rows if (key := _key_of(r)) and r.party_kind == "natural_person"}
         known: dict[str, tuple[int, EntityKind]] = {}
-        for part in _chunks(sorted(by_uscc)):
+        for part in batched(sorted(by_uscc)):
             for id_, code, kind in session.execute(select(Entity.id, Entity.uscc, Entity.kind).where(Entity.uscc.in_(part))):
                 known[code] = (id_, kind)
-        for part in _chunks(sorted(by_index)):
+        for part in batched(sorted(by_index)):
             for id_, index, kind in session.execute(
                     select(Entity.id, Entity.id_number_index, Entity.kind).where(Entity.id_number_index.in_(part))):
                 known[by_index[index]] = (id_, kind)
@@ -319,16 +308,11 @@ def _key_of(row: ParsedRow) -> str | None:
     return row.party_uscc
 
 
-def _chunks(items: Sequence, size: int = record_bulk.CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def _by_name_key(session, keys: set[str]) -> dict[str, list[tuple[int, EntityKind]]]:
     """Entities by normalised name (the caller keeps those of the row's kind: one is a match, more are
     ambiguous)."""
     out: dict[str, list[tuple[int, EntityKind]]] = defaultdict(list)
-    for part in _chunks(sorted(keys)):
+    for part in batched(sorted(keys)):
         for id_, key, kind in session.execute(select(Entity.id, Entity.name_key, Entity.kind)
                                               .where(Entity.name_key.in_(part)).order_by(Entity.id)):
             out[key].append((id_, kind))

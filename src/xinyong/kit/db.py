@@ -86,6 +86,22 @@ def next_free_id(session, table) -> int:
     return session.execute(text(top)).scalar_one() + 1
 
 
+IN_CHUNK = 900  # keys per IN (…): well inside every database's parameter limit
+
+
+def batched(items, size: int = IN_CHUNK):
+    """Lists of at most ``size`` items of any iterable, lazily: the keys of one IN (…) at a time, or a
+    file's rows a chunk at a time."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def tune_for_bulk(session) -> None:
     """For a connection about to write a million rows. SQLite's default 2 MB page cache makes every
     insert into a random-keyed index (a USCC, a blind index, a dedup key) a read from the OS; 256 MB

@@ -29,7 +29,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.enums import Category, Publicity
 from xinyong.entities.models import KIND_LABELS, EntityKind
 from xinyong.kit.clock import now, today
-from xinyong.kit.db import next_free_id, sync_id_sequence
+from xinyong.kit.db import batched, next_free_id, sync_id_sequence
 from xinyong.kit.errors import Forbidden
 from xinyong.kit.workdays import WorkCalendar
 from xinyong.workcalendar import service as workcalendar
@@ -38,7 +38,6 @@ from . import repository, service
 from .models import Channel, Fulfilment, Record, Status
 
 RECORDS = Record.__table__
-CHUNK = 900  # keys per IN (…): well inside every database's parameter limit
 BULK_EVENT = "record.bulk_submitted"
 describe(BULK_EVENT, "批量报送信用记录（文件导入）")
 
@@ -115,15 +114,10 @@ class Outcome:
     rejected: list[tuple[Any, str]] = field(default_factory=list)  # (ref, reason in Chinese)
 
 
-def _chunks(items: Sequence, size: int = CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Dedup keys already held by a current, unrevoked record (``repository.current_by_dedup_key`` for many)."""
     found: set[str] = set()
-    for part in _chunks(list(keys)):
+    for part in batched(list(keys)):
         found.update(session.scalars(select(Record.dedup_key).where(
             Record.dedup_key.in_(part), Record.is_current.is_(True), Record.status != Status.REVOKED)))
     return found
@@ -188,7 +182,7 @@ def _lift_pre_warnings(session: Session, actor: Actor, info_type_id: int, rows: 
     """R-COL-3 for a batch: one query finds the open pre-warnings these records answer (rare), and each
     is lifted as ``service`` lifts one."""
     pairs = {(r["entity_id"], r["department_id"]): r for r in rows}
-    for part in _chunks(sorted({e for e, _ in pairs})):
+    for part in batched(sorted({e for e, _ in pairs})):
         for warning in repository.open_pre_warnings_of(session, part, info_type_id):
             final = pairs.get((warning.entity_id, warning.department_id))
             if final is not None:

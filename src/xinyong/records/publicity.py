@@ -26,7 +26,7 @@ from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.kit.text import clean_text
 
-from .models import FULFILMENT_LABELS, Fulfilment, PublicityShortening, Record, ShorteningStatus, Status
+from .models import Fulfilment, PublicityShortening, Record, ShorteningStatus, Status
 from .periods import add_months
 
 MIN_MONTHS, MAX_MONTHS = 3, 12
@@ -151,5 +151,3 @@ def listing(session: Session, *, actor: Actor, status: ShorteningStatus | None =
         stmt = stmt.where(PublicityShortening.status == status)
     return list(session.scalars(stmt.limit(200)))
 
-
-__all__ = ["FULFILMENT_LABELS", "apply", "decide", "get", "listing", "set_fulfilment"]
