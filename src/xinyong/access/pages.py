@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import tempfile
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from xinyong.catalog import service as catalog
 from xinyong.kit.clock import local, today
 from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.kit.schemas import parse_payload
+from xinyong.kit.workdays import optional_date
 from xinyong.web.deps import DB, PageNo, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
 
@@ -76,18 +76,9 @@ def revoke(request: Request, session: DB, actor: ConsentManager, consent_id: Row
 
 # ---- the query log ----------------------------------------------------------------------------
 
-def _date(value: str, field: str) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Invalid("日期格式应为 2026-03-05", field=field) from None
-
-
 def _filters(date_from: str, date_to: str, actor: str, entity: str, outcome: str, duty: str) -> dict:
-    return {"date_from": _date(date_from, "date_from"), "date_to": _date(date_to, "date_to"),
+    return {"date_from": optional_date(date_from, field="date_from"),
+            "date_to": optional_date(date_to, field="date_to"),
             "actor_q": actor.strip()[:100] or None, "entity_q": entity.strip()[:100] or None,
             "outcome": outcome if outcome in OUTCOME_LABELS else None, "duty": duty or None}
 

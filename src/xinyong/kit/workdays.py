@@ -154,6 +154,13 @@ class WorkCalendar:
         return total
 
 
+def optional_date(value: object, *, field: str = "date") -> dt.date | None:
+    """A form's date field: blank is no date; anything else as ``parse_date`` reads it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_date(value.strip() if isinstance(value, str) else value, field=field)
+
+
 def parse_date(value: object, *, field: str = "date", strict: bool = False) -> dt.date:
     """A calendar date. ``strict``: ISO 8601 only (data files); otherwise also 2026/3/5 and 2026年3月5日."""
     if isinstance(value, dt.datetime):  # an Excel date cell arrives as midnight
@@ -169,12 +176,12 @@ def parse_date(value: object, *, field: str = "date", strict: bool = False) -> d
     else:
         m = _LOOSE_DATE.match(value)
         if not m:
-            raise Invalid(f"无法识别的日期：{value!r}（应如 2026-03-05 或 2026/3/5）", field=field)
+            raise Invalid(f"无法识别的日期：{value}（日期格式应如 2026-03-05 或 2026/3/5）", field=field)
         parts = list(m.groups())
     try:
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
-        raise Invalid(f"不存在的日期：{value!r}", field=field) from None
+        raise Invalid(f"不存在的日期：{value}（日期格式应如 2026-03-05）", field=field) from None
 
 
 def _unknown_keys(obj: Mapping, allowed: frozenset[str], where: str) -> None:

@@ -13,7 +13,7 @@ from xinyong.accounts.permissions import Permission, Role
 from xinyong.catalog import service as catalog
 from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.kit.schemas import parse_payload
-from xinyong.kit.workdays import parse_date
+from xinyong.kit.workdays import optional_date
 from xinyong.web.deps import DB, CurrentActor, PageNo, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
 
@@ -145,10 +145,6 @@ def _detail(request: Request, session, actor, record: Record, *, error: XinyongE
                 "change": mine and record.status is Status.ACCEPTED and record.is_current}}, status=status)
 
 
-def _date(value) -> dt.date | None:
-    return parse_date(str(value), field="fulfilled_on") if value else None
-
-
 def _int(value) -> int:
     try:
         return int(str(value))
@@ -167,6 +163,7 @@ def record_action(request: Request, session: DB, actor: CurrentActor, record_id:
     record = service.get(session, actor=actor, record_id=record_id)
     reason = str(form.get("reason", ""))
     try:
+        fulfilled_on = optional_date(form.get("fulfilled_on"), field="fulfilled_on")
         if action == "submit":
             result = service.submit(session, actor=actor, record=record)
         elif action == "approve":
@@ -180,10 +177,10 @@ def record_action(request: Request, session: DB, actor: CurrentActor, record_id:
         elif action == "fulfilment":
             result = publicity.set_fulfilment(session, actor=actor, record=record,
                                               fulfilment=Fulfilment(str(form.get("fulfilment", "unknown"))),
-                                              fulfilled_on=_date(form.get("fulfilled_on")), reason=reason)
+                                              fulfilled_on=fulfilled_on, reason=reason)
         elif action == "shorten":
             publicity.apply(session, actor=actor, record=record, months=_int(form.get("months")),
-                            fulfilled_on=_date(form.get("fulfilled_on")) or dt.date.min, reason=reason)
+                            fulfilled_on=fulfilled_on or dt.date.min, reason=reason)
             result = record
         elif action in ("resubmit", "correct"):
             info_type = catalog.get_type(session, record.info_type_version.info_type.code)
