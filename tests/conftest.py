@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from xinyong.accounts.permissions import SYSTEM
-from xinyong.bootstrap import initialise
+from xinyong.bootstrap import initialise, load_defaults
 from xinyong.kit.db import Base, is_sqlite
 from xinyong.kit.platform import Platform
 from xinyong.kit.settings import Settings
@@ -38,7 +38,7 @@ def db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def settings(db_url, tmp_path_factory) -> Settings:
     return Settings(database_url=db_url, secret_key=TEST_SECRET, key_file=tmp_path_factory.mktemp("keys") / "k",
-                    scheduler=False)
+                    data_dir=tmp_path_factory.mktemp("data"), scheduler=False)
 
 
 @pytest.fixture(scope="session")
@@ -64,16 +64,17 @@ def _empty_all_tables(platform: Platform) -> None:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
 
 
+def reset_database(platform: Platform) -> None:
+    """Every table emptied and what `init` loads loaded again."""
+    _empty_all_tables(platform)
+    with platform.uow(actor=SYSTEM) as session:
+        load_defaults(session)
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request, platform):
     yield
-    _empty_all_tables(platform)
-    with platform.uow(actor=SYSTEM) as session:
-        from xinyong.catalog.service import load_defaults
-        from xinyong.workcalendar.service import load_shipped
-
-        load_defaults(session, actor=SYSTEM)
-        load_shipped(session, actor=SYSTEM)
+    reset_database(platform)
 
 
 @pytest.fixture
@@ -125,7 +126,8 @@ def bearer(uow):
 @pytest.fixture
 def xinyong(settings, tmp_path):
     """Run the ``xinyong`` command in a subprocess against the test database."""
-    env = os.environ | {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_SECRET_KEY": TEST_SECRET}
+    env = os.environ | {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_SECRET_KEY": TEST_SECRET,
+                         "XINYONG_DATA_DIR": str(settings.data_dir)}
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "xinyong.cli", *args], env=env, cwd=tmp_path,

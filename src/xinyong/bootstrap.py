@@ -11,8 +11,6 @@ from xinyong.kit.platform import Platform
 def initialise(platform: Platform) -> dict:
     from xinyong.accounts.permissions import SYSTEM
     from xinyong.audit.verify import reattest_after_migration, verify
-    from xinyong.catalog.service import load_defaults
-    from xinyong.workcalendar.service import load_shipped
 
     before, head = current_revision(platform.engine), head_revision(platform.engine)
     migrating = before is not None and before != head
@@ -28,6 +26,18 @@ def initialise(platform: Platform) -> dict:
         if migrating:
             reattest_after_migration(session, from_revision=before, to_revision=head)
         meta.write_once(session, meta.KEY_FINGERPRINT, platform.keyring.fingerprint())
-        result = load_defaults(session, actor=SYSTEM)
-        load_shipped(session, actor=SYSTEM)
-        return result
+        return load_defaults(session)
+
+
+def load_defaults(session) -> dict:
+    """What every installation starts with: the default catalog, the shipped working-day calendars and
+    the grading models (the reference model active). Safe to run again."""
+    from xinyong.accounts.permissions import SYSTEM
+    from xinyong.catalog.service import load_defaults as load_catalog
+    from xinyong.grading.service import load_presets
+    from xinyong.workcalendar.service import load_shipped
+
+    result = load_catalog(session, actor=SYSTEM)
+    load_shipped(session, actor=SYSTEM)
+    result["grading_models"] = load_presets(session, actor=SYSTEM)
+    return result

@@ -153,15 +153,72 @@ def entity() -> None:
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True)
 def entity_show(code: str, as_json: bool) -> None:
-    """One entity as the credit office sees it."""
+    """One entity as the credit office sees it: its file, score, grade, lists and reasons (SPEC §18)."""
     from xinyong.entities import service
+    from xinyong.grading.service import standing
+    from xinyong.records import service as records
 
+    actor = _system_actor()
     with _platform().uow(write=False) as session:
-        e = service.get_by_code(session, actor=_system_actor(), code=code)
+        e = service.get_by_code(session, actor=actor, code=code)
         data = service.to_read(e).model_dump(mode="json")
+        s = standing(session, e.id)
+        file = records.credit_file(session, actor=actor, entity_id=e.id)
+        data["records"] = [r.model_dump(mode="json") for r in file]
+    grading = s.as_dict() if s else {"score": None, "grade": None, "lists": [], "reasons": []}
+    data |= grading
     lines = [f"{data['name']}  {data['code']}  {data['kind_label']}  {data['status']}"]
     lines += [f"  {p['role_label']}：{p['name']}" for p in data["related_persons"]]
+    if s:
+        lists = "、".join(data["lists"]) or "无"
+        lines.append(f"  信用评价：{s.score} 分，{s.grade} 级（{s.grade_label}），名单：{lists}，基准日 {s.run.as_of}")
+        lines += [f"  扣分原因 {i}：{r}" for i, r in enumerate(s.reasons(), 1)]
+    else:
+        lines.append("  信用评价：尚未评价")
+    lines.append(f"  信用记录：{len(data['records'])} 条")
     _emit(as_json, data, "\n".join(lines))
+
+
+@main.command()
+@click.option("--as-of", "as_of", help="evaluation date, YYYY-MM-DD (default: today in China)")
+@click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True)
+@click.option("--verify", "verify_run", type=int, metavar="RUN", help="reproduce run RUN and check it instead")
+@click.option("--json", "as_json", is_flag=True)
+def grade(as_of: str | None, engine: str, verify_run: int | None, as_json: bool) -> None:
+    """A grading run over all entities (R-GRD-4): written as a new run, then made current."""
+    from xinyong.grading import service
+    from xinyong.kit.workdays import optional_date
+
+    p = _platform()
+    if verify_run is not None:
+        check = service.verify_run(p, verify_run)
+        text = (f"评价运行 #{check.run_id} 复现一致：模型、输入快照与结果均未改动" if check.ok
+                else f"评价运行 #{check.run_id} 复现不一致：{'；'.join(check.problems)}")
+        _emit(as_json, {"run_id": check.run_id, "ok": check.ok, "problems": check.problems}, text)
+        sys.exit(0 if check.ok else 1)
+    day = optional_date(as_of, field="--as-of")
+    show = not as_json and sys.stderr.isatty()
+    started = time.monotonic()
+    steps = ["读取记录", "保存输入快照", "计算", "写入"]
+    state = {"i": 0}
+
+    def progress(message: str) -> None:
+        state["i"] = next((i + 1 for i, s in enumerate(steps) if s in message), state["i"])
+        if show:
+            done = round(state["i"] / len(steps) * 20)
+            click.echo(f"\r[{'█' * done}{'░' * (20 - done)}] {state['i']}/{len(steps)}  {message}  "
+                       f"{time.monotonic() - started:.1f} 秒\033[K", err=True, nl=False)
+
+    run = service.run(p, actor=_system_actor(), as_of=day, engine=engine, trigger="命令行 xinyong grade", progress=progress)
+    if show:
+        click.echo("", err=True)
+    with p.uow(write=False) as session:
+        counts = service.distribution(session, run.id)
+    data = {"run_id": run.id, "as_of": run.as_of.isoformat(), "engine": run.engine, "entities": run.entities,
+            "records": run.records, "grades": counts, "seconds": run.seconds, "results_digest": run.results_digest}
+    spread = "，".join(f"{g} {n:,}" for g, n in sorted(counts.items()))
+    _emit(as_json, data, f"评价运行 #{run.id} 完成并生效：基准日 {run.as_of}，{run.entities:,} 个主体，"
+                         f"{run.records:,} 条计入记录，用时 {run.seconds:.1f} 秒；等级分布：{spread}")
 
 
 @main.group(cls=Group)

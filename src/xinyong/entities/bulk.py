@@ -29,7 +29,7 @@ from xinyong.entities.names import normalize_name
 from xinyong.entities.service import ID_CONTEXT, RELATED_ID_CONTEXT
 from xinyong.kit.clock import now
 from xinyong.kit.crypto import Keyring
-from xinyong.kit.db import next_free_id, sync_id_sequence, tune_for_bulk
+from xinyong.kit.db import next_free_id, sync_id_sequence, touch, tune_for_bulk
 from xinyong.kit.platform import Platform
 
 ENTITIES = Entity.__table__
@@ -158,6 +158,7 @@ def write_batch(session, batch: Batch, *, source: str, actor: Any = SYSTEM) -> N
         sync_id_sequence(session, RELATED)
     attest_rows(session, ENTITIES, batch.entities)
     attest_rows(session, RELATED, batch.related)
+    touch(session, (e["id"] for e in batch.entities))  # a new entity is graded at once (R-GRD-4)
     record_event(session, BULK_EVENT, subject_type="entity", actor=actor,
                  detail={"count": len(batch.entities), "related_persons": len(batch.related), "source": source,
                          "first_id": batch.entities[0]["id"], "last_id": batch.entities[-1]["id"]})

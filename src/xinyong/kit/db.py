@@ -7,7 +7,7 @@ work; services only ``flush()``. Models are portable between SQLite and PostgreS
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -136,6 +136,35 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+# Work that must join a transaction just before it commits, registered by domains (e.g. grading regrades
+# the entities whose records changed, R-GRD-4). This listener is registered when this module is first
+# imported, before the audit trail's, so what the hooks write is bound to the chain in the same commit.
+_BEFORE_COMMIT: list[Callable[[Session], None]] = []
+TOUCHED = "touched_entities"
+
+
+def before_commit(fn: Callable[[Session], None]) -> Callable[[Session], None]:
+    _BEFORE_COMMIT.append(fn)
+    return fn
+
+
+def touch(session: Session, entity_ids) -> None:
+    """Note that these entities' credit data changed in this transaction (bulk writes the ORM never sees)."""
+    session.info.setdefault(TOUCHED, set()).update(entity_ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    for fn in _BEFORE_COMMIT:
+        fn(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_touched(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(TOUCHED, None)
 
 
 # Any constant: the key of the one transaction-scoped advisory lock that writers take on PostgreSQL.

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # 32+ bytes of hex; every purpose-specific key is derived from it (HKDF).
     secret_key: str | None = None
 
+    # Files the platform keeps beside the database: grading runs' input snapshots (R-GRD-7).
+    data_dir: Path = Path("xinyong-data")
+
     host: str = "127.0.0.1"
     port: int = 8000
     zone_name: str = "北京经济技术开发区"

@@ -1,0 +1,495 @@
+"""Grading use cases: the stored models, full runs (build, then swap), instant regrading, standings,
+reproduction and what-if (SPEC §6; R-GRD-1…7).
+
+A full run reads the counting records through connectorx, keeps them as its input snapshot (Parquet,
+named by the run, its SHA-256 on the run), grades with the engine and writes every result in one
+transaction that also turns the run ``succeeded`` — so the run becomes current all at once or not at
+all, and a failure leaves the last good run in force with the reason on the failed one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import SYSTEM, Actor, Permission
+from xinyong.kit.clock import now, today
+from xinyong.kit.db import is_sqlite
+from xinyong.kit.errors import Forbidden, Invalid, NotFound
+from xinyong.kit.platform import Platform
+
+from . import engine as embedded
+from . import events, source
+from .model import DEFAULT_PRESET, PRESETS, GradingModel, load, preset_path
+from .models import GradeResult, GradingModelVersion, GradingRun, RunKind, RunStatus
+
+ENGINES = ("embedded", "spark")
+RESULT_COLUMNS = ["entity_id", "industry_score", "final_score", "grade", "lists", "explanation"]
+Progress = Callable[[str], None]
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden("没有进行此项评价操作的权限")
+
+
+# ---- models as data -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _parse(text: str, source_name: str) -> GradingModel:
+    return load(text, source=source_name)
+
+
+def parsed(version: GradingModelVersion) -> GradingModel:
+    """The stored model, read once per process (its text never changes: a change is a new version)."""
+    return _parse(version.text, f"{version.code}（第 {version.version} 版）")
+
+
+def load_presets(session: Session, *, actor: Actor = SYSTEM) -> int:
+    """Store the shipped models that are not stored yet; the reference model becomes the active one
+    when none is. Safe to run again."""
+    have = {(c, v) for c, v in session.execute(select(GradingModelVersion.code, GradingModelVersion.version))}
+    added = 0
+    for code in PRESETS:
+        text = preset_path(code).read_text(encoding="utf-8")
+        model = load(text, source=f"{code}.toml")
+        if (model.code, model.version) not in have:
+            session.add(GradingModelVersion(code=model.code, version=model.version, name=model.name, digest=model.digest,
+                                            text=text, active=False))
+            added += 1
+    session.flush()
+    if active_version(session) is None:
+        default = session.scalars(select(GradingModelVersion).where(GradingModelVersion.code == DEFAULT_PRESET)
+                                  .order_by(GradingModelVersion.version.desc())).first()
+        if default is not None:
+            default.active = True
+            session.flush()
+            events.model_adopted(session, default, actor)
+    return added
+
+
+def active_version(session: Session) -> GradingModelVersion | None:
+    return session.scalars(select(GradingModelVersion).where(GradingModelVersion.active.is_(True))).first()
+
+
+def versions(session: Session) -> list[GradingModelVersion]:
+    return list(session.scalars(select(GradingModelVersion).order_by(GradingModelVersion.code, GradingModelVersion.version)))
+
+
+def add_version(session: Session, *, actor: Actor, text: str, activate: bool = False) -> GradingModelVersion:
+    """Store a new model version from its TOML text (refused with file, line and reason when it does not
+    make sense); with ``activate``, it grades from the next run on."""
+    _require(actor, Permission.GRADING_MANAGE)
+    model = load(text, source="上传的模型文件")
+    exists = session.scalars(select(GradingModelVersion).where(GradingModelVersion.code == model.code,
+                                                               GradingModelVersion.version == model.version)).first()
+    if exists is not None:
+        if exists.digest != model.digest:
+            raise Invalid(f"模型 {model.code} 第 {model.version} 版已存在且内容不同：修改模型请提高 version")
+        version = exists
+    else:
+        version = GradingModelVersion(code=model.code, version=model.version, name=model.name, digest=model.digest,
+                                      text=text, created_by=actor.user_id)
+        session.add(version)
+        session.flush()
+    if activate:
+        adopt(session, actor=actor, version=version)
+    return version
+
+
+def adopt(session: Session, *, actor: Actor, version: GradingModelVersion) -> None:
+    _require(actor, Permission.GRADING_MANAGE)
+    session.execute(update(GradingModelVersion).where(GradingModelVersion.id != version.id).values(active=False)
+                    .execution_options(synchronize_session="fetch"))
+    version.active = True
+    session.flush()
+    events.model_adopted(session, version, actor)
+
+
+def _active_model(session: Session) -> tuple[GradingModelVersion, GradingModel]:
+    version = active_version(session)
+    if version is None:
+        raise Invalid("没有启用的评价模型：请先运行 xinyong init")
+    return version, parsed(version)
+
+
+# ---- results as rows ------------------------------------------------------------------------------
+
+def result_rows(model: GradingModel, result: embedded.GradingResult) -> pl.DataFrame:
+    """One row per entity: scores, grade, the lists by score, and the explanation as JSON text."""
+    scores = result.scores
+    lists = [rule.code for rule in model.lists]
+    listed = (pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c)) for c in lists], separator=" ", ignore_nulls=True)
+              if lists else pl.lit(""))
+    out = scores.select("entity_id", pl.col("industry_score").cast(pl.Int64), pl.col("final_score").cast(pl.Int64),
+                        "grade", lists=listed.fill_null(""))
+    if result.points.height == 0:
+        return out.with_columns(explanation=pl.lit(None, pl.String)).select(RESULT_COLUMNS)
+    points = (result.points.select("entity_id", j=pl.concat_str(pl.lit('["'), pl.col("indicator").cast(pl.String), pl.lit('",'),
+                                                                 pl.concat_str("level", "count", "raw", "points", separator=","),
+                                                                 pl.lit("]")))
+              .group_by("entity_id", maintain_order=True).agg(points=pl.col("j").str.join(",")))
+    reasons = (result.reasons.select("entity_id", j=pl.struct(
+        pl.col("rank").cast(pl.Int64), pl.col("indicator").cast(pl.String), pl.col("points").cast(pl.Int64),
+        pl.col("count").cast(pl.Int64), "reason", pl.col("record_ids").cast(pl.List(pl.Int64))).struct.json_encode())
+               .group_by("entity_id", maintain_order=True).agg(reasons=pl.col("j").str.join(",")))
+    explained = points.join(reasons, on="entity_id", how="left").select(
+        "entity_id", explanation=pl.concat_str(pl.lit('{"points":['), "points", pl.lit('],"reasons":['),
+                                               pl.col("reasons").fill_null(""), pl.lit("]}")))
+    return out.join(explained, on="entity_id", how="left", maintain_order="left").select(RESULT_COLUMNS)
+
+
+def results_digest(rows: pl.DataFrame) -> str:
+    """SHA-256 over the scores, grades and lists (not the explanation, which the input determines),
+    sorted by entity: a stored run can be checked against its rows and against its reproduction."""
+    canon = rows.select("entity_id", "industry_score", "final_score", "grade", "lists").sort("entity_id")
+    return hashlib.sha256(canon.write_csv(include_header=False).encode()).hexdigest()
+
+
+def _write_results(session: Session, run_id: int, rows: pl.DataFrame) -> None:
+    table = GradeResult.__table__
+    columns = ["run_id", *RESULT_COLUMNS]
+    frame = rows.select(pl.lit(run_id, pl.Int64).alias("run_id"), *RESULT_COLUMNS)
+    conn = session.connection()
+    if is_sqlite(conn.engine):
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for start in range(0, frame.height, 100_000):
+            conn.exec_driver_sql(sql, frame.slice(start, 100_000).rows())
+        return
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+
+
+# ---- full runs ------------------------------------------------------------------------------------
+
+def snapshot_dir(platform: Platform) -> Path:
+    return Path(platform.settings.data_dir) / "grading"
+
+
+def snapshot_path(platform: Platform, run_id: int) -> Path:
+    return snapshot_dir(platform) / f"run-{run_id}-input.parquet"
+
+
+def _write_snapshot(path: Path, records: pl.DataFrame, dimensions: pl.DataFrame, entities: pl.Series) -> str:
+    """The run's input, kept so that the run can be reproduced exactly (R-GRD-7): the counting records,
+    the external scores and the entities graded, in one Parquet file per part; returns their SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    digest = hashlib.sha256()
+    for part, frame in (("records", records), ("dimensions", dimensions), ("entities", entities.to_frame())):
+        target = path.with_name(path.name.replace("input", part))
+        frame.write_parquet(target, compression="zstd", statistics=False)
+        digest.update(target.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_snapshot(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, str]:
+    digest = hashlib.sha256()
+    frames = []
+    for part in ("records", "dimensions", "entities"):
+        target = path.with_name(path.name.replace("input", part))
+        if not target.exists():
+            raise NotFound(f"评价运行的输入快照不存在：{target}")
+        digest.update(target.read_bytes())
+        frames.append(pl.read_parquet(target))
+    return frames[0], frames[1], frames[2]["entity_id"], digest.hexdigest()
+
+
+def _grade(model: GradingModel, records: pl.DataFrame, entities: pl.Series, on: dt.date, dimensions: pl.DataFrame,
+           engine: str) -> embedded.GradingResult:
+    dims = dimensions if dimensions.height else None
+    if engine == "spark":
+        from . import spark
+
+        return spark.grade(model, records, entities, on=on, dimensions=dims)
+    return embedded.grade(model, records, entities, on=on, dimensions=dims)
+
+
+def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = None, engine: str = "embedded",
+        trigger: str = "手动运行", progress: Progress | None = None) -> GradingRun:
+    """A full run over every entity. Returns the run, succeeded; on failure marks it failed (the last good
+    run stays current) and raises ``Invalid`` with the reason."""
+    _require(actor, Permission.GRADING_RUN)
+    if engine not in ENGINES:
+        raise Invalid(f"未知的计算引擎 {engine}（可选：{'、'.join(ENGINES)}）")
+    as_of = as_of or today()
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    with platform.uow(actor=actor) as session:
+        version, model = _active_model(session)
+        r = GradingRun(model_id=version.id, kind=RunKind.FULL, status=RunStatus.RUNNING, as_of=as_of, engine=engine,
+                       trigger=trigger, started_by=actor.user_id)
+        session.add(r)
+        session.flush()
+        events.run_started(session, r, actor)
+        run_id = r.id
+    try:
+        say("读取记录")
+        records = source.read_records(platform.engine, model, as_of)
+        entities = source.read_entity_ids(platform.engine)
+        dimensions = source.read_dimensions(platform.engine, model)
+        say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照")
+        input_digest = _write_snapshot(snapshot_path(platform, run_id), records, dimensions, entities)
+        say(f"计算（{engine}）")
+        rows = result_rows(model, _grade(model, records, entities, as_of, dimensions, engine))
+        digest = results_digest(rows)
+        say(f"写入 {rows.height:,} 个主体的结果")
+        with platform.uow(actor=actor) as session:
+            _write_results(session, run_id, rows)
+            r = session.get(GradingRun, run_id)
+            r.status, r.finished_at = RunStatus.SUCCEEDED, now()
+            r.entities, r.records = rows.height, records.height
+            r.input_digest, r.results_digest = input_digest, digest
+            r.seconds = round(time.perf_counter() - started, 3)
+            session.flush()
+            events.run_finished(session, r, actor)
+            return r
+    except Exception as exc:  # the run is marked failed and the reason kept; the last good run stays current
+        reason = str(exc) or type(exc).__name__
+        with platform.uow(actor=actor) as session:
+            r = session.get(GradingRun, run_id)
+            r.status, r.finished_at, r.error = RunStatus.FAILED, now(), reason[:2000]
+            r.seconds = round(time.perf_counter() - started, 3)
+            session.flush()
+            events.run_failed(session, r, actor)
+        raise Invalid(f"评价运行 #{run_id} 失败，上一次成功的评价结果继续有效：{reason}") from exc
+
+
+def current_full_run(session: Session) -> GradingRun | None:
+    return session.scalars(select(GradingRun).where(GradingRun.kind == RunKind.FULL, GradingRun.status == RunStatus.SUCCEEDED)
+                           .order_by(GradingRun.id.desc())).first()
+
+
+def get_run(session: Session, run_id: int) -> GradingRun:
+    r = session.get(GradingRun, run_id)
+    if r is None:
+        raise NotFound(f"没有编号为 {run_id} 的评价运行")
+    return r
+
+
+def runs(session: Session, *, limit: int = 50, kind: RunKind | None = RunKind.FULL) -> list[GradingRun]:
+    stmt = select(GradingRun).order_by(GradingRun.id.desc()).limit(limit)
+    if kind is not None:
+        stmt = stmt.where(GradingRun.kind == kind)
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Check:
+    run_id: int
+    ok: bool
+    problems: list[str]
+
+
+def verify_run(platform: Platform, run_id: int) -> Check:
+    """Reproduce a run (R-GRD-7): its stored model and its input snapshot give the identical result, and
+    the rows in the database are the rows it wrote."""
+    problems: list[str] = []
+    with platform.uow(write=False) as session:
+        r = get_run(session, run_id)
+        if r.kind is not RunKind.FULL or r.status is not RunStatus.SUCCEEDED:
+            raise Invalid(f"评价运行 #{run_id} 不是成功的全量评价，无从复现")
+        model = parsed(session.get(GradingModelVersion, r.model_id))
+        stored = pl.DataFrame(session.execute(select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score,
+                                                     GradeResult.grade, GradeResult.lists)
+                                              .where(GradeResult.run_id == run_id)).all(),
+                              schema={"entity_id": pl.Int64, "industry_score": pl.Int64, "final_score": pl.Int64,
+                                      "grade": pl.String, "lists": pl.String}, orient="row")
+        as_of, input_digest, results = r.as_of, r.input_digest, r.results_digest
+    if results_digest(stored) != results:
+        problems.append("数据库中的评价结果与运行记录的摘要不一致（结果被改动过）")
+    records, dimensions, entities, digest = _read_snapshot(snapshot_path(platform, run_id))
+    if digest != input_digest:
+        problems.append("输入快照与运行记录的摘要不一致（快照被改动过）")
+    again = result_rows(model, _grade(model, records, entities, as_of, dimensions, "embedded"))
+    if results_digest(again) != results:
+        problems.append("用同一模型和输入快照重新计算，结果与原运行不同")
+    return Check(run_id, not problems, problems)
+
+
+# ---- instant regrading --------------------------------------------------------------------------
+
+def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.date | None = None) -> GradingRun | None:
+    """Regrade these entities now, inside the caller's transaction (R-GRD-4): the change and the new
+    grade commit together. Only entities whose result changed get a new row (a draft saved changes
+    nothing); nothing to do before a model is active. Returns the partial run, if anything changed."""
+    version = active_version(session)
+    if version is None or not entity_ids:
+        return None
+    model = parsed(version)
+    on = on or today()
+    ids = sorted(set(entity_ids))
+    records = source.session_records(session, model, on, ids)
+    dimensions = source.session_dimensions(session, model, ids)
+    rows = result_rows(model, _grade(model, records, pl.Series("entity_id", ids, pl.Int64), on, dimensions, "embedded"))
+    rows = _changed(session, rows, version.id)
+    if rows.height == 0:
+        return None
+    r = GradingRun(model_id=version.id, kind=RunKind.PARTIAL, status=RunStatus.SUCCEEDED, as_of=on, engine="embedded",
+                   trigger=trigger[:200], entities=rows.height, records=records.height, results_digest=results_digest(rows),
+                   finished_at=now(), seconds=0.0)
+    session.add(r)
+    session.flush()
+    session.execute(insert(GradeResult), [{"run_id": r.id, **row} for row in rows.iter_rows(named=True)])
+    events.regraded(session, r, rows["entity_id"].to_list())
+    return r
+
+
+def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFrame:
+    """The rows that differ from the entities' standing (or whose standing came from another model)."""
+    full = current_full_run(session)
+    latest = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
+              .join(GradingRun, GradingRun.id == GradeResult.run_id)
+              .where(GradeResult.entity_id.in_(rows["entity_id"].to_list()), GradingRun.status == RunStatus.SUCCEEDED,
+                     GradeResult.run_id >= (full.id if full else 0))
+              .group_by(GradeResult.entity_id).subquery())
+    stmt = (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
+                   GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
+            .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
+            .join(GradingRun, GradingRun.id == GradeResult.run_id))
+    before = {}
+    for eid, industry, final, grade, lists, explanation, mid in session.execute(stmt):
+        if isinstance(explanation, str):
+            explanation = json.loads(explanation)
+        before[eid] = (industry, final, grade, lists, explanation, mid)
+    keep = [before.get(row["entity_id"]) != (row["industry_score"], row["final_score"], row["grade"], row["lists"],
+                                             json.loads(row["explanation"]) if row["explanation"] else None, model_id)
+            for row in rows.iter_rows(named=True)]
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+# ---- standings and history ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standing:
+    entity_id: int
+    run: GradingRun
+    model: GradingModel
+    industry_score: int
+    score: int
+    grade: str
+    lists: list[str]
+    explanation: dict[str, Any] | None
+
+    @property
+    def grade_label(self) -> str:
+        for band in self.model.bands:
+            if band.grade == self.grade:
+                return band.label
+        return ""
+
+    def reasons(self) -> list[str]:
+        return [r["reason"] for r in self.reason_items()]
+
+    def reason_items(self) -> list[dict[str, Any]]:
+        """rank, indicator, points (the indicator's own, before clipping), count, reason, record_ids."""
+        return list((self.explanation or {}).get("reasons", []))
+
+    def indicators(self) -> list[dict[str, Any]]:
+        """Every level-1 and lower indicator of the model, with the entity's points (0 where it has none)."""
+        got = {p[0]: p for p in (self.explanation or {}).get("points", [])}
+        out = []
+        for node in self.model.walk():
+            p = got.get(node.code)
+            out.append({"code": node.code, "name": node.name, "level": node.level, "low": node.low, "high": node.high,
+                        "count": p[2] if p else 0, "raw": p[3] if p else 0, "points": p[4] if p else 0})
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "industry_score": self.industry_score, "grade": self.grade,
+                "grade_label": self.grade_label, "lists": self.lists, "reasons": self.reasons(),
+                "reason_details": self.reason_items(), "indicators": [i for i in self.indicators() if i["count"]],
+                "as_of": self.run.as_of.isoformat(), "run_id": self.run.id,
+                "model": {"code": self.model.code, "version": self.model.version, "name": self.model.name}}
+
+
+def _latest(session: Session, entity_id: int):
+    stmt = (select(GradeResult, GradingRun).join(GradingRun, GradingRun.id == GradeResult.run_id)
+            .where(GradeResult.entity_id == entity_id, GradingRun.status == RunStatus.SUCCEEDED)
+            .order_by(GradeResult.run_id.desc()).limit(1))
+    full = current_full_run(session)
+    if full is not None:
+        stmt = stmt.where(GradeResult.run_id >= full.id)
+    return session.execute(stmt).first()
+
+
+def standing(session: Session, entity_id: int) -> Standing | None:
+    """The entity's result in the latest succeeded run at or after the current full run; None before
+    it was ever graded."""
+    row = _latest(session, entity_id)
+    if row is None:
+        return None
+    result, r = row
+    model = parsed(session.get(GradingModelVersion, r.model_id))
+    explanation = result.explanation
+    if isinstance(explanation, str):
+        explanation = json.loads(explanation)
+    return Standing(entity_id, r, model, result.industry_score, result.final_score, result.grade,
+                    [c for c in result.lists.split() if c], explanation)
+
+
+def history(session: Session, entity_id: int, *, limit: int = 60) -> list[dict[str, Any]]:
+    """The entity's grade over time, one point per date (the latest run of that date), oldest first."""
+    rows = session.execute(select(GradingRun.as_of, GradingRun.id, GradeResult.final_score, GradeResult.grade)
+                           .join(GradingRun, GradingRun.id == GradeResult.run_id)
+                           .where(GradeResult.entity_id == entity_id, GradingRun.status == RunStatus.SUCCEEDED)
+                           .order_by(GradeResult.run_id.desc()).limit(limit * 4)).all()
+    by_day: dict[dt.date, dict[str, Any]] = {}
+    for as_of, run_id, score, grade in rows:
+        by_day.setdefault(as_of, {"date": as_of.isoformat(), "run_id": run_id, "score": score, "grade": grade})
+    return sorted(by_day.values(), key=lambda p: p["date"])[-limit:]
+
+
+def distribution(session: Session, run_id: int) -> dict[str, int]:
+    return dict(session.execute(select(GradeResult.grade, func.count()).where(GradeResult.run_id == run_id)
+                                .group_by(GradeResult.grade)).all())
+
+
+# ---- what-if --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WhatIf:
+    current: GradingModel
+    draft: GradingModel
+    as_of: dt.date
+    entities: int
+    matrix: list[dict[str, Any]]  # before, after, entities
+    before: dict[str, int]
+    after: dict[str, int]
+
+    @property
+    def moved(self) -> int:
+        return sum(m["entities"] for m in self.matrix if m["before"] != m["after"])
+
+
+def what_if(platform: Platform, *, actor: Actor, draft_text: str, as_of: dt.date | None = None) -> WhatIf:
+    """Grade everyone with the active model and with a draft, side by side, writing nothing (R-GRD-7)."""
+    _require(actor, Permission.GRADING_MANAGE)
+    draft = load(draft_text, source="草案模型")
+    as_of = as_of or today()
+    with platform.uow(write=False) as session:
+        _version, current = _active_model(session)
+    entities = source.read_entity_ids(platform.engine)
+    results = {}
+    for key, model in (("before", current), ("after", draft)):
+        records = source.read_records(platform.engine, model, as_of)
+        dims = source.read_dimensions(platform.engine, model)
+        results[key] = embedded.grade(model, records, entities, on=as_of, dimensions=dims if dims.height else None,
+                                      explain=False).scores
+    matrix = embedded.what_if(results["before"], results["after"])
+    counts = {k: dict(v.group_by("grade").len().iter_rows()) for k, v in results.items()}
+    return WhatIf(current, draft, as_of, entities.len(), matrix.to_dicts(), counts["before"], counts["after"])
