@@ -260,10 +260,15 @@ def test_deleting_every_event_and_row_is_not_a_clean_trail(platform, make, uow):
 
     from xinyong.audit.trail import audited_tables
 
+    from xinyong.grading.models import GradeResult
+    from xinyong.kit.db import Base
+
     make.entity()
+    doomed = {*audited_tables(), GradeResult.__table__}  # grading results hang on the audited runs
     with platform.engine.begin() as conn:
-        for table in audited_tables():
-            conn.execute(table.delete())
+        for table in reversed(Base.metadata.sorted_tables):
+            if table in doomed:
+                conn.execute(table.delete())
         conn.execute(text("DELETE FROM audit_events"))
     with uow(write=False) as s:
         report = verify(s, platform.keyring)

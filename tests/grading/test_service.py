@@ -202,3 +202,27 @@ def test_what_if_compares_a_draft_without_touching_results(platform, uow, zone):
     w = service.what_if(platform, actor=SYSTEM, draft_text=text)
     assert {"before": "B", "after": "D", "entities": 1} in w.matrix and w.moved == 1
     assert _runs(uow) == before
+
+
+def test_results_are_published_at_the_chosen_level(uow, zone, make):  # R-PUB-7, 000 §19(一)
+    from xinyong.accounts.permissions import PUBLIC
+    from xinyong.grading.models import Publication
+
+    company = zone["company"]
+    owner = make.actor(make.user("entity", "qy", entity=company))
+    with uow(actor=SYSTEM) as s:
+        version = service.active_version(s)
+        assert version.publication is Publication.INTERNAL  # until the credit office chooses
+        seen = {name: service.visible_standing(s, a, company.id) is not None
+                for name, a in (("admin", zone["admin"]), ("owner", owner), ("officer", zone["officer"]),
+                                ("outsider", zone["outsider"]), ("public", PUBLIC))}
+        assert seen == {"admin": True, "owner": True, "officer": False, "outsider": False, "public": False}
+        service.set_publication(s, actor=SYSTEM, version=version, publication=Publication.SPECIFIED,
+                                audience=[zone["dept"].uscc])
+        assert service.visible_standing(s, zone["officer"], company.id) is not None
+        assert service.visible_standing(s, zone["outsider"], company.id) is None
+        assert service.visible_standing(s, PUBLIC, company.id) is None
+        service.set_publication(s, actor=SYSTEM, version=version, publication=Publication.PUBLIC)
+        assert service.visible_standing(s, PUBLIC, company.id) is not None
+    with pytest.raises(Exception, match="权限"), uow(actor=zone["officer"]) as s:
+        service.set_publication(s, actor=zone["officer"], version=service.active_version(s), publication=Publication.PUBLIC)

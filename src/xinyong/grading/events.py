@@ -11,6 +11,7 @@ describe("grading.run_finished", "信用评价完成并生效")
 describe("grading.run_failed", "信用评价失败（上一次结果继续有效）")
 describe("grading.regraded", "记录变化后即时重评")
 describe("grading.model_adopted", "启用评价模型", subject=("grading_model", "评价模型"))
+describe("grading.publication_set", "设定评价结果公开范围")
 describe("grading.scores_imported", "导入外部维度评分")
 describe("grading.review_requested", "申请复核评价结果", subject=("grade_review", "评价复核申请"))
 describe("grading.review_answered", "答复评价复核申请")
@@ -45,6 +46,11 @@ def regraded(session: Session, run, entity_ids: list[int]) -> None:
 def model_adopted(session: Session, version, actor) -> None:
     record_event(session, "grading.model_adopted", subject_type="grading_model", subject_id=version.id, actor=actor,
                  detail={"code": version.code, "version": version.version, "digest": version.digest})
+
+
+def publication_set(session: Session, version, actor) -> None:
+    record_event(session, "grading.publication_set", subject_type="grading_model", subject_id=version.id, actor=actor,
+                 detail={"publication": version.publication.value, "audience": version.audience})
 
 
 def scores_imported(session: Session, source: str, count: int, actor) -> None:

@@ -31,6 +31,19 @@ def _enum(cls, name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+class Publication(StrEnum):
+    """How widely the results are published (R-PUB-7, 000 §19(一)): the entity itself and the credit
+    office always see them."""
+
+    PUBLIC = "public"  # 向社会公开
+    SPECIFIED = "specified"  # 向指定对象公开（所列部门；未列则为全部部门）
+    INTERNAL = "internal"  # 内部使用（仅信用办与主体本身）
+
+
+PUBLICATION_LABELS = {Publication.PUBLIC: "向社会公开", Publication.SPECIFIED: "向指定对象（部门）公开",
+                      Publication.INTERNAL: "内部使用"}
+
+
 class GradingModelVersion(Audited, Base):
     """One version of a grading model, its TOML text as adopted (R-GRD-7: models are data, versioned)."""
 
@@ -44,6 +57,9 @@ class GradingModelVersion(Audited, Base):
     digest: Mapped[str] = mapped_column(String(64), comment="模型文件的 SHA-256")
     text: Mapped[str] = mapped_column(Text, comment="模型文件（TOML）")
     active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql.false(), comment="是否现行模型")
+    publication: Mapped[Publication] = mapped_column(_enum(Publication, "grading_publication"), default=Publication.INTERNAL,
+                                                     server_default=Publication.INTERNAL.value, comment="评价结果公开范围")
+    audience: Mapped[Any] = mapped_column(JSON, nullable=True, comment="指定公开对象（部门统一社会信用代码）；空为全部部门")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="载入人")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="载入时间")
 

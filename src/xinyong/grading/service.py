@@ -33,7 +33,7 @@ from xinyong.kit.platform import Platform
 from . import engine as embedded
 from . import events, source
 from .model import DEFAULT_PRESET, PRESETS, GradingModel, load, preset_path
-from .models import GradeResult, GradingModelVersion, GradingRun, RunKind, RunStatus
+from .models import GradeResult, GradingModelVersion, GradingRun, Publication, RunKind, RunStatus
 
 ENGINES = ("embedded", "spark")
 RESULT_COLUMNS = ["entity_id", "industry_score", "final_score", "grade", "lists", "explanation"]
@@ -123,6 +123,41 @@ def _active_model(session: Session) -> tuple[GradingModelVersion, GradingModel]:
     if version is None:
         raise Invalid("没有启用的评价模型：请先运行 xinyong init")
     return version, parsed(version)
+
+
+def set_publication(session: Session, *, actor: Actor, version: GradingModelVersion, publication: Publication,
+                    audience: list[str] | None = None) -> None:
+    """How widely this model's results are published (R-PUB-7, 000 §19(一))."""
+    _require(actor, Permission.GRADING_MANAGE)
+    version.publication = Publication(publication)
+    version.audience = sorted(set(audience)) if audience and version.publication is Publication.SPECIFIED else None
+    session.flush()
+    events.publication_set(session, version, actor)
+
+
+def visible_standing(session: Session, actor: Actor, entity_id: int) -> Standing | None:
+    """The entity's standing if ``actor`` may see it (``may_see``), else None."""
+    s = standing(session, entity_id)
+    return s if s is not None and may_see(session, actor, entity_id, s.version) else None
+
+
+def may_see(session: Session, actor: Actor, entity_id: int, version: GradingModelVersion) -> bool:
+    """Whether ``actor`` may see an entity's grading result: the entity itself and the credit office
+    always (R-GRD-5); the public when results are public; departments when public, or when published
+    to specified subjects that include them (all departments when none is named) (R-PUB-7)."""
+    from xinyong.accounts.models import Department
+    from xinyong.accounts.permissions import Role
+
+    if actor.role is Role.ADMIN or (actor.role is Role.ENTITY and actor.entity_id == entity_id):
+        return True
+    if version.publication is Publication.PUBLIC:
+        return True
+    if version.publication is Publication.SPECIFIED and actor.department_id is not None:
+        if not version.audience:
+            return True
+        uscc = session.scalar(select(Department.uscc).where(Department.id == actor.department_id))
+        return uscc in version.audience
+    return False
 
 
 # ---- results as rows ------------------------------------------------------------------------------
@@ -239,9 +274,7 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         run_id = r.id
     try:
         say("读取记录")
-        records = source.read_records(platform.engine, model, as_of)
-        entities = source.read_entity_ids(platform.engine)
-        dimensions = source.read_dimensions(platform.engine, model)
+        records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)
         say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照")
         input_digest = _write_snapshot(snapshot_path(platform, run_id), records, dimensions, entities)
         say(f"计算（{engine}）")
@@ -378,6 +411,7 @@ def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFram
 class Standing:
     entity_id: int
     run: GradingRun
+    version: GradingModelVersion
     model: GradingModel
     industry_score: int
     score: int
@@ -434,11 +468,12 @@ def standing(session: Session, entity_id: int) -> Standing | None:
     if row is None:
         return None
     result, r = row
-    model = parsed(session.get(GradingModelVersion, r.model_id))
+    version = session.get(GradingModelVersion, r.model_id)
+    model = parsed(version)
     explanation = result.explanation
     if isinstance(explanation, str):
         explanation = json.loads(explanation)
-    return Standing(entity_id, r, model, result.industry_score, result.final_score, result.grade,
+    return Standing(entity_id, r, version, model, result.industry_score, result.final_score, result.grade,
                     [c for c in result.lists.split() if c], explanation)
 
 
@@ -483,11 +518,9 @@ def what_if(platform: Platform, *, actor: Actor, draft_text: str, as_of: dt.date
     as_of = as_of or today()
     with platform.uow(write=False) as session:
         _version, current = _active_model(session)
-    entities = source.read_entity_ids(platform.engine)
     results = {}
     for key, model in (("before", current), ("after", draft)):
-        records = source.read_records(platform.engine, model, as_of)
-        dims = source.read_dimensions(platform.engine, model)
+        records, entities, dims = source.read_inputs(platform.engine, model, as_of)
         results[key] = embedded.grade(model, records, entities, on=as_of, dimensions=dims if dims.height else None,
                                       explain=False).scores
     matrix = embedded.what_if(results["before"], results["after"])

@@ -13,19 +13,18 @@ punishment rules use too (a record under objection counts, R-OBJ-3).
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Integer, Select, String, cast, func, literal, select
+from sqlalchemy import Integer, Select, String, case, cast, func, literal, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.models import InfoType, InfoTypeVersion
 from xinyong.entities.models import Entity
+from xinyong.kit.arrowread import read_in_child
 from xinyong.kit.db import batched, is_sqlite
 from xinyong.records.models import Record
 from xinyong.records.visibility import counting
@@ -39,13 +38,17 @@ RECORD_SCHEMA = {"record_id": pl.Int64, "entity_id": pl.Int64, "info_type": pl.S
 def records_statement(model: GradingModel, on: dt.date, entity_ids: Iterable[int] | None = None) -> Select:
     """The records that count on ``on`` and that some rule of ``model`` selects by their type."""
     columns = [Record.id.label("record_id"), Record.entity_id.label("entity_id"), InfoType.code.label("info_type")]
+    leaves = model.leaves()
     for attr in model.attributes:
         if attr == SEVERITY:
             columns.append(func.coalesce(cast(Record.severity, String), literal("")).label(attr))
         else:
-            # '' for "absent": connectorx cannot type a SQLite column from a NULL in its first row
-            columns.append(func.coalesce(Record.content[attr].as_string(), literal("")).label(attr))
-    types = sorted({t for leaf in model.leaves() for t in leaf.types})
+            # '' for "absent": connectorx cannot type a SQLite column from a NULL in its first row. The JSON
+            # is parsed only for the types whose rules read the field: most rows need none.
+            readers = sorted({t for leaf in leaves if leaf.by == attr for t in leaf.types})
+            columns.append(case((InfoType.code.in_(readers), func.coalesce(Record.content[attr].as_string(), literal(""))),
+                                else_=literal("")).label(attr))
+    types = sorted({t for leaf in leaves for t in leaf.types})
     stmt = (select(*columns)
             .join(InfoTypeVersion, InfoTypeVersion.id == Record.info_type_version_id)
             .join(InfoType, InfoType.id == InfoTypeVersion.info_type_id)
@@ -76,31 +79,25 @@ def connectorx_url(engine: Engine) -> str | None:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def read_frame(engine: Engine, stmt: Select, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
-    """A committed-data query into Polars: connectorx where it can reach the database, else the driver."""
+def read_frames(engine: Engine, statements: dict[str, tuple[Select, dict[str, pl.DataType]]]) -> dict[str, pl.DataFrame]:
+    """Committed-data queries into Polars: connectorx where it can reach the database, else the driver."""
     target = connectorx_url(engine)
     if target is None:
         with engine.connect() as conn:
-            return _rows(conn.execute(stmt), schema)
-    sql = _sql(engine, stmt)
+            return {name: _rows(conn.execute(stmt), schema) for name, (stmt, schema) in statements.items()}
+    sqls = {name: _sql(engine, stmt) for name, (stmt, _schema) in statements.items()}
     if not is_sqlite(engine):
         import connectorx as cx
 
-        return cx.read_sql(target, sql, return_type="polars")
-    # connectorx carries its own copy of SQLite. Two copies in one process break SQLite's POSIX locks
-    # (closing one copy's file handle drops the other's locks: "disk I/O error", or worse), so it reads
-    # in a process of its own and hands the columns back as an Arrow IPC file.
+        return {name: cx.read_sql(target, sql, return_type="polars") for name, sql in sqls.items()}
+    # connectorx's own copy of SQLite must not share this process with the platform's (kit.arrowread)
     with tempfile.TemporaryDirectory(prefix="xinyong-read-") as tmp:
-        out = Path(tmp) / "frame.arrow"
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            pool.submit(_read_to_ipc, target, sql, str(out)).result()
-        return pl.read_ipc(out)
+        files = read_in_child(target, sqls, Path(tmp))
+        return {name: pl.read_ipc(path).rechunk() for name, path in files.items()}
 
 
-def _read_to_ipc(target: str, sql: str, out: str) -> None:
-    import connectorx as cx
-
-    cx.read_sql(target, sql, return_type="polars").write_ipc(out)
+def read_frame(engine: Engine, stmt: Select, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
+    return read_frames(engine, {"frame": (stmt, schema)})["frame"]
 
 
 def _rows(result, schema) -> pl.DataFrame:
@@ -114,9 +111,14 @@ def _attr_schema(model: GradingModel) -> dict[str, pl.DataType]:
     return RECORD_SCHEMA | {a: pl.String for a in model.attributes}
 
 
-def read_records(engine: Engine, model: GradingModel, on: dt.date) -> pl.DataFrame:
-    """Every counting record, for a full run."""
-    return _typed(read_frame(engine, records_statement(model, on), _attr_schema(model)), model)
+def read_inputs(engine: Engine, model: GradingModel, on: dt.date) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame]:
+    """A full run's input in one read: every counting record, every entity id, the external scores."""
+    frames = read_frames(engine, {"records": (records_statement(model, on), _attr_schema(model)),
+                                  "entities": (entities_statement(), {"entity_id": pl.Int64}),
+                                  "dimensions": (dimensions_statement(model), DIMENSION_SCHEMA)})
+    dims = frames["dimensions"]
+    dims = dims.cast(DIMENSION_SCHEMA) if dims.height else pl.DataFrame(schema=DIMENSION_SCHEMA)
+    return _typed(frames["records"], model), frames["entities"]["entity_id"].cast(pl.Int64), dims
 
 
 def session_records(session: Session, model: GradingModel, on: dt.date, entity_ids: list[int]) -> pl.DataFrame:
@@ -130,10 +132,6 @@ def entities_statement() -> Select:
     return select(cast(Entity.id, Integer).label("entity_id")).order_by(Entity.id)
 
 
-def read_entity_ids(engine: Engine) -> pl.Series:
-    return read_frame(engine, entities_statement(), {"entity_id": pl.Int64})["entity_id"].cast(pl.Int64)
-
-
 def dimensions_statement(model: GradingModel, entity_ids: Iterable[int] | None = None) -> Select:
     """External dimension scores (R-GRD-2) of the dimensions the model weighs but does not compute."""
     external = [d for d in model.weights if d != model.dimension]
@@ -145,11 +143,6 @@ def dimensions_statement(model: GradingModel, entity_ids: Iterable[int] | None =
 
 
 DIMENSION_SCHEMA = {"entity_id": pl.Int64, "dimension": pl.String, "score": pl.Float64}
-
-
-def read_dimensions(engine: Engine, model: GradingModel) -> pl.DataFrame:
-    frame = read_frame(engine, dimensions_statement(model), DIMENSION_SCHEMA)
-    return frame.cast(DIMENSION_SCHEMA) if frame.height else pl.DataFrame(schema=DIMENSION_SCHEMA)
 
 
 def session_dimensions(session: Session, model: GradingModel, entity_ids: list[int]) -> pl.DataFrame:
