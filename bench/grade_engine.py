@@ -1,6 +1,6 @@
 """Time the grading engine alone on synthetic records held in memory (no database):
 
-    .venv/bin/python -m tests.grading.timing [ENTITIES] [RECORDS]
+    python bench/grade_engine.py [ENTITIES] [RECORDS]
 
 Defaults to the issue's benchmark size, 1,000,000 entities and 20,000,000 records. Prints wall and CPU
 seconds for scores only and for scores with points and reasons.
@@ -11,13 +11,15 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from pathlib import Path
 
 import polars as pl
 
 from xinyong.grading.engine import grade
 from xinyong.grading.model import load_preset
 
-from .synthetic import ON, records
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' synthetic records
+from tests.grading.synthetic import ON, records  # noqa: E402
 
 
 def main(n_entities: int = 1_000_000, n_records: int = 20_000_000) -> None:

@@ -156,6 +156,7 @@ def entity_show(code: str, as_json: bool) -> None:
     """One entity as the credit office sees it: its file, score, grade, lists and reasons (SPEC §18)."""
     from xinyong.entities import service
     from xinyong.grading.service import standing
+    from xinyong.lists import service as lists
     from xinyong.records import service as records
 
     actor = _system_actor()
@@ -165,16 +166,19 @@ def entity_show(code: str, as_json: bool) -> None:
         s = standing(session, e.id)
         file = records.credit_file(session, actor=actor, entity_id=e.id)
         data["records"] = [r.model_dump(mode="json") for r in file]
-    grading = s.as_dict() if s else {"score": None, "grade": None, "lists": [], "reasons": []}
-    data |= grading
+        on_lists = lists.lists_of(session, e.id)
+        entries = [lists.describe_entry(x) for x in lists.entries_of(session, e.id)]
+    data |= s.as_dict() if s else {"score": None, "grade": None, "reasons": []}
+    data["lists"], data["list_entries"] = on_lists, entries  # by grading and by departments' determinations
     lines = [f"{data['name']}  {data['code']}  {data['kind_label']}  {data['status']}"]
     lines += [f"  {p['role_label']}：{p['name']}" for p in data["related_persons"]]
     if s:
-        lists = "、".join(data["lists"]) or "无"
-        lines.append(f"  信用评价：{s.score} 分，{s.grade} 级（{s.grade_label}），名单：{lists}，基准日 {s.run.as_of}")
+        lines.append(f"  信用评价：{s.score} 分，{s.grade} 级（{s.grade_label}），基准日 {s.run.as_of}")
         lines += [f"  扣分原因 {i}：{r}" for i, r in enumerate(s.reasons(), 1)]
     else:
         lines.append("  信用评价：尚未评价")
+    lines += [f"  名单：{x['list_label']}（{x['basis_label']}，{x['started_on']} 起，计划移出：{x['planned_end_label']}）"
+              for x in entries if x["in_force"]]
     lines.append(f"  信用记录：{len(data['records'])} 条")
     _emit(as_json, data, "\n".join(lines))
 

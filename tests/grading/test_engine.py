@@ -83,11 +83,14 @@ def test_clamped_at_950_and_at_350():  # SPEC §15
     result = run(best)  # 700 + 60 + 180 + 20 = 960
     assert sum(points(result, c) for c in ("basic", "good", "supervision")) == 260
     assert result.scores.row(0, named=True) | {"lists": None} == {
-        "entity_id": 1, "industry_score": 950, "final_score": 950, "grade": "A", "red": True, "black": False,
-        "lists": None}
+        "entity_id": 1, "industry_score": 950, "final_score": 950, "grade": "A", "red": True, "key_attention": False,
+        "black": False, "lists": None}
     worst = many(4, "liability_accident") + many(5, "ignored_reminder")  # 700 - 400 - 100 = 200
     s = score(worst)
-    assert (s["industry_score"], s["grade"], s["black"]) == (350, "D", True)
+    # at the floor: black, and not also key-attention, whose rule is D above 350 (R-LST-2, R-LST-3)
+    assert (s["industry_score"], s["grade"], s["black"], s["key_attention"]) == (350, "D", True, False)
+    s = score(many(2, "liability_accident"))  # 700 - 200 = 500: D, dishonest but not black
+    assert (s["grade"], s["black"], s["key_attention"]) == ("D", False, True)
 
 
 def test_red_list_needs_grade_a_and_more_than_900():  # R-LST-1, 000 §32

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     CONSENT_MANAGE = "consent:manage"  # an entity grants and revokes consents to read its non-public information
     GRADING_RUN = "grading:run"  # start a full grading run
     GRADING_MANAGE = "grading:manage"  # adopt models, import external scores, what-if runs, answer reviews
+    LIST_DETERMINE = "list:determine"  # a department's formal list determination, and ending it (R-LST-2)
     GRADE_REVIEW_REQUEST = "grading:request_review"  # an entity asks for a review of its result (R-GRD-6)
     QUERY_LOG_READ = "query_log:read"  # the query log: who read whose non-public information, on what ground
 
@@ -55,9 +56,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE, P.OWN_FILE_READ, P.CONSENT_MANAGE,
                                 P.GRADE_REVIEW_REQUEST},
     Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
-                             P.TOKEN_CREATE}),
+                             P.TOKEN_CREATE, P.LIST_DETERMINE}),
     Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
-                              P.TOKEN_CREATE}),
+                              P.TOKEN_CREATE, P.LIST_DETERMINE}),
     Role.ENTITY: frozenset({P.ENTITY_READ, P.OWN_FILE_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.CONSENT_MANAGE,
                             P.GRADE_REVIEW_REQUEST}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.QUERY_LOG_READ, P.CATALOG_READ, P.TOKEN_CREATE}),

@@ -40,6 +40,22 @@ RESULT_COLUMNS = ["entity_id", "industry_score", "final_score", "grade", "lists"
 Progress = Callable[[str], None]
 
 
+# Who follows results as they are written, in the same transaction (the lists, R-LST-1…3): each gets the
+# session, the run, the rows written (entity_id, scores, grade, lists, explanation) and whether the run is full.
+ResultListener = Callable[[Session, "GradingRun", pl.DataFrame, bool], None]
+_ON_RESULTS: list[ResultListener] = []
+
+
+def on_results(fn: ResultListener) -> ResultListener:
+    _ON_RESULTS.append(fn)
+    return fn
+
+
+def _announce(session: Session, run: GradingRun, rows: pl.DataFrame, full: bool) -> None:
+    for fn in _ON_RESULTS:
+        fn(session, run, rows, full)
+
+
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden("没有进行此项评价操作的权限")
@@ -289,6 +305,7 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
             r.input_digest, r.results_digest = input_digest, digest
             r.seconds = round(time.perf_counter() - started, 3)
             session.flush()
+            _announce(session, r, rows, True)
             events.run_finished(session, r, actor)
             return r
     except Exception as exc:  # the run is marked failed and the reason kept; the last good run stays current
@@ -378,6 +395,7 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
     session.add(r)
     session.flush()
     session.execute(insert(GradeResult), [{"run_id": r.id, **row} for row in rows.iter_rows(named=True)])
+    _announce(session, r, rows, False)
     events.regraded(session, r, rows["entity_id"].to_list())
     return r
 

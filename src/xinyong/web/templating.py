@@ -18,7 +18,8 @@ from xinyong.kit.clock import local
 from .deps import CSRF_COOKIE, pre_session_csrf
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS_WITH_PAGES = ("web", "accounts", "entities", "records", "ingest", "catalog", "audit", "jobs", "access", "public")
+# every domain folder that has templates/ (web's layout first): a new domain's pages need no edit here
+DOMAINS_WITH_PAGES = ("web", *sorted(p.parent.name for p in PACKAGE.glob("*/templates") if p.parent.name != "web"))
 
 env = Environment(
     loader=ChoiceLoader([FileSystemLoader(str(PACKAGE / d / "templates")) for d in DOMAINS_WITH_PAGES]),

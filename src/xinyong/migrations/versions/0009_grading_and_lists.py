@@ -1,4 +1,4 @@
-"""grading runs and results
+"""grading runs and results, and the list entries that follow them
 
 Revision ID: 0009
 Revises: 0008
@@ -115,6 +115,33 @@ def upgrade() -> None:
     with op.batch_alter_table('grade_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grade_reviews_entity_id'), ['entity_id'], unique=False)
 
+    op.create_table('list_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=False, comment='信用主体'),
+    sa.Column('kind', sa.Enum('red', 'key_attention', 'black', name='list_kind', native_enum=False, length=20), nullable=False, comment='名单'),
+    sa.Column('basis', sa.Enum('grading', 'determination', name='list_basis', native_enum=False, length=20), nullable=False, comment='列入依据类型'),
+    sa.Column('basis_text', sa.Text(), nullable=False, comment='列入依据（说明）'),
+    sa.Column('department_id', sa.Integer(), nullable=True, comment='认定部门（部门认定时）'),
+    sa.Column('document_number', sa.String(length=100), nullable=True, comment='认定文书号'),
+    sa.Column('run_id', sa.Integer(), nullable=True, comment='依据的评价运行（评价结果时）'),
+    sa.Column('started_on', sa.Date(), nullable=False, comment='列入日期'),
+    sa.Column('planned_end', sa.Date(), nullable=True, comment='计划移出日期（空为随依据动态调整）'),
+    sa.Column('ended_on', sa.Date(), nullable=True, comment='实际移出日期'),
+    sa.Column('end_reason', sa.Enum('regraded', 'repaired', 'corrected', 'revoked', 'lifted', name='list_end_reason', native_enum=False, length=20), nullable=True, comment='移出原因'),
+    sa.Column('end_note', sa.Text(), nullable=True, comment='移出说明'),
+    sa.Column('created_by', sa.Integer(), nullable=True, comment='经办人'),
+    sa.Column('created_at', xinyong.kit.db.UTCDateTime(), nullable=False, comment='创建时间'),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_list_entries_created_by_users')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_list_entries_department_id_departments')),
+    sa.ForeignKeyConstraint(['entity_id'], ['entities.id'], name=op.f('fk_list_entries_entity_id_entities')),
+    sa.ForeignKeyConstraint(['run_id'], ['grading_runs.id'], name=op.f('fk_list_entries_run_id_grading_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_list_entries')),
+    comment='名单（红名单、重点关注名单、黑名单）列入记录'
+    )
+    with op.batch_alter_table('list_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_list_entries_entity_kind', ['entity_id', 'kind'], unique=False)
+        batch_op.create_index('ix_list_entries_kind_ended', ['kind', 'ended_on'], unique=False)
+
     # ### end Alembic commands ###
 
 
@@ -124,6 +151,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_grade_reviews_entity_id'))
 
     op.drop_table('grade_reviews')
+    with op.batch_alter_table('list_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_list_entries_kind_ended')
+        batch_op.drop_index('ix_list_entries_entity_kind')
+
+    op.drop_table('list_entries')
     with op.batch_alter_table('grade_results', schema=None) as batch_op:
         batch_op.drop_index('ix_grade_results_entity_run')
 

@@ -1,0 +1,220 @@
+"""List use cases: entries kept in step with grading, departments' determinations, ending an entry,
+and the lists as of a date (R-LST-1…4).
+
+Grading-based entries follow every grading result as it is written (``lists.follow``):
+an entity the model now puts on a list gets an entry; one it no longer does has its entry ended,
+reason "regraded" — in the same transaction as the result, so a list never disagrees with the grade.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, Role
+from xinyong.audit.trail import attest_rows
+from xinyong.entities import service as entities
+from xinyong.kit.clock import today
+from xinyong.kit.db import batched, next_free_id, sync_id_sequence
+from xinyong.kit.errors import Forbidden, Invalid, NotFound
+
+from . import events
+from .models import BASIS_LABELS, LIST_LABELS, Basis, EndReason, ListEntry, ListKind
+
+ORDER = [ListKind.RED, ListKind.KEY_ATTENTION, ListKind.BLACK]
+TABLE = ListEntry.__table__
+
+
+def in_force(day: dt.date) -> ColumnElement[bool]:
+    """SQL: the entry is in force on ``day`` — started, not past its planned end, not ended."""
+    return and_(ListEntry.started_on <= day, or_(ListEntry.planned_end.is_(None), ListEntry.planned_end >= day),
+                or_(ListEntry.ended_on.is_(None), ListEntry.ended_on > day))
+
+
+def is_in_force(entry: ListEntry, day: dt.date) -> bool:
+    return (entry.started_on <= day and (entry.planned_end is None or entry.planned_end >= day)
+            and (entry.ended_on is None or entry.ended_on > day))
+
+
+def lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[str]:
+    """The lists the entity is on, in the order red, key-attention, black (SPEC §18's English names)."""
+    kinds = set(session.scalars(select(ListEntry.kind).where(ListEntry.entity_id == entity_id, in_force(day or today()))))
+    return [k.value for k in ORDER if k in kinds]
+
+
+def entries_of(session: Session, entity_id: int) -> list[ListEntry]:
+    return list(session.scalars(select(ListEntry).where(ListEntry.entity_id == entity_id)
+                                .order_by(ListEntry.started_on.desc(), ListEntry.id.desc())))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ListEntry]
+    total: int
+
+
+PUBLIC_LISTS = (ListKind.RED, ListKind.BLACK)  # published (000 §32, §36); key attention is for departments
+
+
+def listing(session: Session, *, kind: ListKind, day: dt.date | None = None, offset: int = 0, limit: int = 30,
+            basis: Basis | None = None, public_only: bool = False) -> Page:
+    """Entries of one list in force on ``day``. ``public_only``: what the public may see — the red and
+    black lists' entities that have a USCC (a natural person is never listed publicly, R-SEC-2)."""
+    from xinyong.entities.models import Entity
+
+    day = day or today()
+    cond = and_(ListEntry.kind == kind, in_force(day))
+    if basis is not None:
+        cond = and_(cond, ListEntry.basis == basis)
+    stmt = select(ListEntry).where(cond)
+    if public_only:
+        if kind not in PUBLIC_LISTS:
+            return Page([], 0)
+        stmt = stmt.join(Entity, Entity.id == ListEntry.entity_id).where(Entity.uscc.is_not(None))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = list(session.scalars(stmt.order_by(ListEntry.started_on.desc(), ListEntry.id.desc()).offset(offset).limit(limit)))
+    return Page(items, total)
+
+
+def public_lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[dict[str, Any]]:
+    """The public entries in force for one entity, for its public page (R-PUB-1)."""
+    from xinyong.entities.models import Entity
+
+    day = day or today()
+    rows = session.scalars(select(ListEntry).join(Entity, Entity.id == ListEntry.entity_id)
+                           .where(ListEntry.entity_id == entity_id, in_force(day), ListEntry.kind.in_(PUBLIC_LISTS),
+                                  Entity.uscc.is_not(None)))
+    return [describe_entry(e, day) for e in rows]
+
+
+def get(session: Session, entry_id: int) -> ListEntry:
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"没有编号为 {entry_id} 的名单记录")
+    return entry
+
+
+# ---- determinations ---------------------------------------------------------------------------------
+
+def determine(session: Session, *, actor: Actor, entity_code: str, kind: ListKind, basis_text: str,
+              document_number: str, decided_on: dt.date, planned_end: dt.date | None) -> ListEntry:
+    """A department's formal determination puts an entity on a list for a period (R-LST-2): e.g. 严重失信
+    主体认定 under a law or regulation, with its document."""
+    if not actor.can(Permission.LIST_DETERMINE) or actor.department_id is None and actor.role is not Role.ADMIN:
+        raise Forbidden("只有部门或信用办可以作出名单认定")
+    basis_text, document_number = (basis_text or "").strip(), (document_number or "").strip()
+    if not basis_text:
+        raise Invalid("请写明认定依据（法律、法规或规章条款及认定事实）", field="basis_text")
+    if not document_number:
+        raise Invalid("请填写认定文书号", field="document_number")
+    if planned_end is not None and planned_end < decided_on:
+        raise Invalid("计划移出日期不能早于认定日期", field="planned_end")
+    entity = entities.get_by_code(session, actor=actor, code=entity_code)
+    entry = ListEntry(entity_id=entity.id, kind=ListKind(kind), basis=Basis.DETERMINATION, basis_text=basis_text,
+                      department_id=actor.department_id, document_number=document_number, started_on=decided_on,
+                      planned_end=planned_end, created_by=actor.user_id)
+    session.add(entry)
+    session.flush()
+    events.entry_added(session, entry, actor)
+    return entry
+
+
+def end(session: Session, *, actor: Actor, entry: ListEntry, reason: EndReason, note: str, on: dt.date | None = None) -> None:
+    """End an entry before its planned end: its basis ended (R-LST-4). A determination is ended by its
+    department or the credit office; a grading-based entry only by the credit office (a repair, say)."""
+    own = entry.basis is Basis.DETERMINATION and actor.department_id is not None and actor.department_id == entry.department_id
+    if not (actor.role is Role.ADMIN or own):
+        raise Forbidden("只有作出认定的部门或信用办可以移出名单")
+    if entry.ended_on is not None:
+        raise Invalid("该名单记录已移出")
+    if not (note or "").strip():
+        raise Invalid("请写明移出说明", field="note")
+    entry.ended_on, entry.end_reason, entry.end_note = on or today(), EndReason(reason), note.strip()
+    session.flush()
+    events.entry_ended(session, entry, actor)
+
+
+# ---- following grading ------------------------------------------------------------------------------
+
+def follow_grading(session: Session, run, rows, full: bool) -> None:
+    """Keep the grading-based entries in step with results just written (``rows``: entity_id, lists)."""
+    day = run.as_of
+    wanted = {(eid, kind) for eid, codes in rows.select("entity_id", "lists").filter(rows["lists"] != "").iter_rows()
+              for kind in codes.split()}
+    current_stmt = select(ListEntry.id, ListEntry.entity_id, ListEntry.kind).where(
+        ListEntry.basis == Basis.GRADING, ListEntry.ended_on.is_(None))
+    current: dict[tuple[int, str], int] = {}
+    if full:
+        for eid_, eid, kind in session.execute(current_stmt):
+            current[(eid, kind.value)] = eid_
+    else:
+        for part in batched(rows["entity_id"].to_list()):
+            for eid_, eid, kind in session.execute(current_stmt.where(ListEntry.entity_id.in_(part))):
+                current[(eid, kind.value)] = eid_
+    known = {k.value for k in ListKind}
+    to_add = sorted(k for k in wanted - set(current) if k[1] in known)
+    to_end = sorted(current[k] for k in set(current) - wanted)
+    if to_add:
+        _add_from_grading(session, run, to_add, day)
+    if to_end:
+        _end_many(session, to_end, day)
+    if to_add or to_end:
+        events.synced(session, run, added=len(to_add), ended=len(to_end))
+
+
+def _basis(run) -> str:
+    return f"信用评价结果（{run.as_of} 评价，评价运行 #{run.id}）达到该名单的列入标准"
+
+
+def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: dt.date) -> None:
+    first = next_free_id(session, TABLE)
+    from xinyong.kit.clock import now
+
+    at = now()
+    rows: list[dict[str, Any]] = [{
+        "id": first + i, "entity_id": eid, "kind": kind, "basis": Basis.GRADING.value, "basis_text": _basis(run),
+        "department_id": None, "document_number": None, "run_id": run.id, "started_on": day, "planned_end": None,
+        "ended_on": None, "end_reason": None, "end_note": None, "created_by": None, "created_at": at,
+    } for i, (eid, kind) in enumerate(keys)]
+    session.execute(insert(TABLE), rows)
+    sync_id_sequence(session, TABLE)
+    attest_rows(session, TABLE, rows)
+
+
+def _end_many(session: Session, ids: list[int], day: dt.date) -> None:
+    for part in batched(ids):
+        session.execute(update(TABLE).where(TABLE.c.id.in_(part))
+                        .values(ended_on=day, end_reason=EndReason.REGRADED.value, end_note="重新评价后不再符合列入条件"))
+        attest_rows(session, TABLE, [dict(r._mapping) for r in session.execute(select(TABLE).where(TABLE.c.id.in_(part)))],
+                    op="update")
+
+
+def to_read(session: Session, entry: ListEntry, day: dt.date | None = None):
+    from xinyong.accounts.models import Department
+    from xinyong.entities.models import Entity
+
+    from .schemas import ListEntryRead
+
+    e = session.get(Entity, entry.entity_id)
+    dept = session.get(Department, entry.department_id) if entry.department_id else None
+    d = describe_entry(entry, day)
+    return ListEntryRead(**{k: d[k] for k in ListEntryRead.model_fields if k in d}, entity_code=e.code,
+                         entity_name=e.name, department=dept.name if dept else None)
+
+
+def describe_entry(entry: ListEntry, day: dt.date | None = None) -> dict[str, Any]:
+    from .models import END_LABELS, EXCHANGE_CODES, LIST_TITLES
+
+    day = day or today()
+    return {"id": entry.id, "list": entry.kind.value, "list_label": LIST_TITLES[entry.kind],
+            "short_label": LIST_LABELS[entry.kind],
+            "exchange_code": EXCHANGE_CODES[entry.kind], "basis": entry.basis.value, "basis_label": BASIS_LABELS[entry.basis],
+            "basis_text": entry.basis_text, "document_number": entry.document_number, "started_on": entry.started_on,
+            "planned_end": entry.planned_end,
+            "planned_end_label": str(entry.planned_end) if entry.planned_end else "随评价结果动态调整",
+            "ended_on": entry.ended_on, "end_reason": entry.end_reason.value if entry.end_reason else None,
+            "end_label": END_LABELS[entry.end_reason] if entry.end_reason else None, "in_force": is_in_force(entry, day)}

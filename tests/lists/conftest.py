@@ -1,0 +1,1 @@
+from ..records.conftest import zone  # noqa: F401  the records' small zone
