@@ -259,7 +259,6 @@ def test_deleting_every_event_and_row_is_not_a_clean_trail(platform, make, uow):
     from sqlalchemy import text
 
     from xinyong.audit.trail import audited_tables
-
     from xinyong.grading.models import GradeResult
     from xinyong.kit.db import Base
 

@@ -31,12 +31,13 @@ def test_entity_is_created_with_normalised_code_and_an_audit_event(uow, make):  
                           "legal_representative": "王五", "industry": "i"})
     with uow(write=False) as s:
         stored = s.get(Entity, entity.id)
-        event = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        event, regraded = reversed(s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(2)).all())
     assert stored.uscc == code and stored.code == code
     assert stored.name == "北京星河科技（北京）有限责任公司"
     assert stored.name_key == "北京星河科技(北京)有限公司"
     assert stored.kind is EntityKind.LEGAL_PERSON and stored.industry == "I"
     assert event.action == "entity.created" and event.subject_id == str(entity.id)
+    assert regraded.action == "grading.regraded"  # a new entity is graded in the same commit (R-GRD-4)
 
 
 def test_duplicate_uscc_is_a_conflict_naming_the_field(uow, make):  # R-ENT-1, R-ENT-3: one file per entity
