@@ -35,9 +35,11 @@ def load_defaults(session) -> dict:
     from xinyong.accounts.permissions import SYSTEM
     from xinyong.catalog.service import load_defaults as load_catalog
     from xinyong.grading.service import load_presets
+    from xinyong.measures.service import load_defaults as load_measures
     from xinyong.workcalendar.service import load_shipped
 
     result = load_catalog(session, actor=SYSTEM)
     load_shipped(session, actor=SYSTEM)
     result["grading_models"] = load_presets(session, actor=SYSTEM)
+    result["measures"] = load_measures(session, actor=SYSTEM)["measures"]
     return result

@@ -59,6 +59,10 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.ingest import pages as ingest_pages
     from xinyong.jobs import api as jobs_api
     from xinyong.jobs import pages as jobs_pages
+    from xinyong.lists import api as lists_api
+    from xinyong.lists import pages as lists_pages
+    from xinyong.measures import api as measures_api
+    from xinyong.measures import pages as measures_pages
     from xinyong.public import api as public_api
     from xinyong.public import pages as public_pages
     from xinyong.records import api as records_api
@@ -73,11 +77,11 @@ def create_app(platform: Platform) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
     for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api, access_api,
-                   public_api):
+                   public_api, lists_api, measures_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
-                   jobs_pages, access_pages, public_pages):
+                   jobs_pages, access_pages, public_pages, lists_pages, measures_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 
