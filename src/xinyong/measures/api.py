@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, Query
+from fastapi import Body, Query, Request
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import Invalid
@@ -20,7 +20,8 @@ Version = Annotated[int | None, Query(ge=1, le=100_000)]
 Score = Annotated[float | None, Query(ge=0, le=1000)]
 
 
-Reader = allowed(Permission.MEASURE_READ)  # every role but the public
+Reader = allowed(Permission.MEASURE_READ)
+Checker = allowed(Permission.CREDIT_CHECK)  # every role but the public
 
 
 @router.get("/measures")
@@ -75,3 +76,14 @@ def retire_measure(code: str, session: DB, actor: Reader, payload: dict[str, Any
     """Retire a measure (a new version that no longer applies); its history stays readable."""
     body = parse_payload(MeasureRetire, payload)
     return service.retire_measure(session, actor=actor, code=code, note=body.change_note)
+
+
+@router.get("/entities/{code}/check", tags=["credit check 信用核查"])
+def credit_check(code: str, request: Request, session: DB, actor: Checker, matter: str | None = None) -> dict[str, Any]:
+    """信用核查 (R-MEA-3, SPEC §18): for one entity (USCC or ID number) and one matter, the grade, score,
+    lists, open objections and the measures that apply — mandatory first, each with its basis. A natural
+    person's check adds the black-listed entities he or she answers for (``related``). Logged under the
+    matter's 应查必查 duty."""
+    from .check import check
+
+    return check(session, actor=actor, code=code, matter=matter, via=request.url.path)
