@@ -226,3 +226,13 @@ def test_results_are_published_at_the_chosen_level(uow, zone, make):  # R-PUB-7,
         assert service.visible_standing(s, PUBLIC, company.id) is not None
     with pytest.raises(Exception, match="权限"), uow(actor=zone["officer"]) as s:
         service.set_publication(s, actor=zone["officer"], version=service.active_version(s), publication=Publication.PUBLIC)
+
+
+def test_a_full_runs_explanation_is_worked_out_from_its_input_snapshot(platform, uow, zone):  # R-GRD-5, R-GRD-7
+    rid = _accept(uow, zone, _penalty(zone["company"], "京开市监罚〔2026〕991号", serious=True))
+    instant = _standing(uow, zone["company"].id)
+    service.run(platform)
+    full = _standing(uow, zone["company"].id)
+    assert full.run.kind is RunKind.FULL and instant.run.kind is RunKind.PARTIAL
+    assert full.reason_items() == instant.reason_items() and full.reason_items()[0]["record_ids"] == [rid]
+    assert full.indicators() == instant.indicators()

@@ -28,7 +28,7 @@ from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.kit.clock import now, today
 from xinyong.kit.db import is_sqlite
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
-from xinyong.kit.platform import Platform
+from xinyong.kit.platform import Platform, settings_of
 
 from . import engine as embedded
 from . import events, source
@@ -36,6 +36,7 @@ from .model import DEFAULT_PRESET, PRESETS, GradingModel, load, preset_path
 from .models import GradeResult, GradingModelVersion, GradingRun, Publication, RunKind, RunStatus
 
 ENGINES = ("embedded", "spark")
+SNAPSHOT_ROW_GROUP = 65_536
 RESULT_COLUMNS = ["entity_id", "industry_score", "final_score", "grade", "lists", "explanation"]
 Progress = Callable[[str], None]
 
@@ -228,22 +229,25 @@ def _write_results(session: Session, run_id: int, rows: pl.DataFrame) -> None:
 
 # ---- full runs ------------------------------------------------------------------------------------
 
-def snapshot_dir(platform: Platform) -> Path:
-    return Path(platform.settings.data_dir) / "grading"
+def snapshot_path(settings, run_id: int) -> Path:
+    return Path(settings.data_dir) / "grading" / f"run-{run_id}-input.parquet"
 
 
-def snapshot_path(platform: Platform, run_id: int) -> Path:
-    return snapshot_dir(platform) / f"run-{run_id}-input.parquet"
+def _part(path: Path, part: str) -> Path:
+    return path.with_name(path.name.replace("input", part))
 
 
 def _write_snapshot(path: Path, records: pl.DataFrame, dimensions: pl.DataFrame, entities: pl.Series) -> str:
     """The run's input, kept so that the run can be reproduced exactly (R-GRD-7): the counting records,
-    the external scores and the entities graded, in one Parquet file per part; returns their SHA-256."""
+    the external scores and the entities graded, in one Parquet file per part; returns their SHA-256.
+    Records are sorted by entity (record order kept within one) in row groups with statistics, so one
+    entity's explanation is read back from a few row groups (``explanation_of``)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = hashlib.sha256()
-    for part, frame in (("records", records), ("dimensions", dimensions), ("entities", entities.to_frame())):
-        target = path.with_name(path.name.replace("input", part))
-        frame.write_parquet(target, compression="zstd", statistics=False)
+    for part, frame in (("records", records.sort("entity_id", maintain_order=True)), ("dimensions", dimensions),
+                        ("entities", entities.to_frame())):
+        target = _part(path, part)
+        frame.write_parquet(target, compression="zstd", statistics=True, row_group_size=SNAPSHOT_ROW_GROUP)
         digest.update(target.read_bytes())
     return digest.hexdigest()
 
@@ -252,7 +256,7 @@ def _read_snapshot(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, s
     digest = hashlib.sha256()
     frames = []
     for part in ("records", "dimensions", "entities"):
-        target = path.with_name(path.name.replace("input", part))
+        target = _part(path, part)
         if not target.exists():
             raise NotFound(f"评价运行的输入快照不存在：{target}")
         digest.update(target.read_bytes())
@@ -261,13 +265,13 @@ def _read_snapshot(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, s
 
 
 def _grade(model: GradingModel, records: pl.DataFrame, entities: pl.Series, on: dt.date, dimensions: pl.DataFrame,
-           engine: str) -> embedded.GradingResult:
+           engine: str, *, explain: bool = True) -> embedded.GradingResult:
     dims = dimensions if dimensions.height else None
     if engine == "spark":
         from . import spark
 
-        return spark.grade(model, records, entities, on=on, dimensions=dims)
-    return embedded.grade(model, records, entities, on=on, dimensions=dims)
+        return spark.grade(model, records, entities, on=on, dimensions=dims, explain=explain)
+    return embedded.grade(model, records, entities, on=on, dimensions=dims, explain=explain)
 
 
 def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = None, engine: str = "embedded",
@@ -292,9 +296,11 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         say("读取记录")
         records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)
         say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照")
-        input_digest = _write_snapshot(snapshot_path(platform, run_id), records, dimensions, entities)
+        input_digest = _write_snapshot(snapshot_path(platform.settings, run_id), records, dimensions, entities)
         say(f"计算（{engine}）")
-        rows = result_rows(model, _grade(model, records, entities, as_of, dimensions, engine))
+        # scores, grades and lists for everyone; an entity's explanation is worked out from the snapshot when
+        # asked for (explanation_of): writing a million of them would cost more than the grading itself
+        rows = result_rows(model, _grade(model, records, entities, as_of, dimensions, engine, explain=False))
         digest = results_digest(rows)
         say(f"写入 {rows.height:,} 个主体的结果")
         with platform.uow(actor=actor) as session:
@@ -362,10 +368,10 @@ def verify_run(platform: Platform, run_id: int) -> Check:
         as_of, input_digest, results = r.as_of, r.input_digest, r.results_digest
     if results_digest(stored) != results:
         problems.append("数据库中的评价结果与运行记录的摘要不一致（结果被改动过）")
-    records, dimensions, entities, digest = _read_snapshot(snapshot_path(platform, run_id))
+    records, dimensions, entities, digest = _read_snapshot(snapshot_path(platform.settings, run_id))
     if digest != input_digest:
         problems.append("输入快照与运行记录的摘要不一致（快照被改动过）")
-    again = result_rows(model, _grade(model, records, entities, as_of, dimensions, "embedded"))
+    again = result_rows(model, _grade(model, records, entities, as_of, dimensions, "embedded", explain=False))
     if results_digest(again) != results:
         problems.append("用同一模型和输入快照重新计算，结果与原运行不同")
     return Check(run_id, not problems, problems)
@@ -491,8 +497,35 @@ def standing(session: Session, entity_id: int) -> Standing | None:
     explanation = result.explanation
     if isinstance(explanation, str):
         explanation = json.loads(explanation)
+    if explanation is None and r.kind is RunKind.FULL:
+        explanation = explanation_of(settings_of(session), r.id, model, r.as_of, entity_id)
     return Standing(entity_id, r, version, model, result.industry_score, result.final_score, result.grade,
                     [c for c in result.lists.split() if c], explanation)
+
+
+_BY_DIGEST: dict[str, GradingModel] = {}
+
+
+@lru_cache(maxsize=4096)
+def _explained(path: str, mtime: float, digest: str, as_of: dt.date, entity_id: int) -> str | None:
+    model = _BY_DIGEST[digest]
+    records = pl.scan_parquet(path).filter(pl.col("entity_id") == entity_id).collect()
+    dims_path = _part(Path(path).with_name(Path(path).name.replace("records", "input")), "dimensions")
+    dims = pl.scan_parquet(dims_path).filter(pl.col("entity_id") == entity_id).collect()
+    rows = result_rows(model, _grade(model, records, pl.Series("entity_id", [entity_id], pl.Int64), as_of, dims, "embedded"))
+    return rows["explanation"][0]
+
+
+def explanation_of(settings, run_id: int, model: GradingModel, as_of: dt.date, entity_id: int) -> dict[str, Any] | None:
+    """One entity's points and reasons in a full run, worked out again from the run's input snapshot and
+    model: the same computation on the same input, so the same as if it had been stored (R-GRD-5, R-GRD-7).
+    None when the entity had no counting record, or the snapshot is gone."""
+    path = _part(snapshot_path(settings, run_id), "records")
+    if not path.exists():
+        return None
+    _BY_DIGEST[model.digest] = model
+    text = _explained(str(path), path.stat().st_mtime, model.digest, as_of, entity_id)
+    return json.loads(text) if text else None
 
 
 def history(session: Session, entity_id: int, *, limit: int = 60) -> list[dict[str, Any]]:
