@@ -103,7 +103,9 @@ async def _load(base: str, paths: list[tuple[str, dict]], concurrency: int) -> t
 
 def _serve(settings: Settings, port: int, log: Path) -> subprocess.Popen:
     env = os.environ | {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_SECRET_KEY": BENCH_SECRET,
-                        "XINYONG_SCHEDULER": "false", "XINYONG_HOST": "127.0.0.1", "XINYONG_PORT": str(port)}
+                        "XINYONG_SCHEDULER": "false", "XINYONG_HOST": "127.0.0.1", "XINYONG_PORT": str(port),
+                        # one load client is one address: the public budgets (public.throttle) off for the bench
+                        "XINYONG_PUBLIC_SEARCH_PER_MINUTE": "0", "XINYONG_PUBLIC_SEARCH_PER_DAY": "0"}
     with open(log, "wb") as out:
         return subprocess.Popen([sys.executable, "-m", "xinyong.cli", "serve"], env=env, stdout=out,
                                 stderr=subprocess.STDOUT)

@@ -104,6 +104,8 @@ def test_the_query_log_filters(client, world, h):
     assert count() == 3 and count(outcome="refused") == 1 and count(duty="land") == 1
     assert count(actor="生态环境局") == 1 and count(actor="scjg_jbr") == 1
     assert count(entity="星河") == 2 and count(entity=world["other"].uscc) == 1
+    # the same on both backends whatever the case typed (LIKE is case-blind on SQLite only)
+    assert count(actor="SCJG_JBR") == 1 and count(entity=world["other"].uscc.lower()) == 1
     assert count(date_from=today().isoformat(), date_to=today().isoformat()) == 3
     assert count(date_to=(today() - dt.timedelta(days=1)).isoformat()) == 0
     assert client.get("/api/v1/audit/queries", headers=h["officer"]).status_code == 403
@@ -198,3 +200,44 @@ def test_the_auditor_exports_the_log_as_csv_and_excel(client, world, bearer):
     assert values[1][8] == "政府采购" and values[2][11] == "已拒绝" and values[1][9] == "=HYPERLINK(\"x\")"
     assert sheet["J2"].data_type == "s"  # text, not a formula
     assert client.get("/audit/queries.csv", headers=bearer(world["users"]["officer"])).status_code == 403
+
+
+def _penalty_quoting_a_person(uow, world, number: str) -> int:
+    """An accepted public penalty of 生态环境 whose facts quote a person's full ID number."""
+    from tests.access.conftest import public_in
+    from xinyong.records import service as records
+    from xinyong.records.models import Record
+
+    a = world["actors"]
+    record_in = public_in(world["company"], "京开环罚〔2026〕41号", today() - dt.timedelta(days=10))
+    record_in.content |= {"violation_facts": f"当事人的现场负责人王五（身份证号{number}）拒不整改",
+                          "legal_representative": "王建国"}
+    with uow(actor=a["outsider"]) as s:
+        rid = records.create(s, actor=a["outsider"], record_in=record_in).id
+        s.get(Record, rid).reason = "据执法记录仪补正"
+    with uow(actor=a["admin"]) as s:
+        records.accept(s, actor=a["admin"], records=[s.get(Record, rid)])
+    return rid
+
+
+def test_the_file_endpoint_shows_the_public_no_more_than_the_public_page(client, world, h, uow, make):  # R-SEC-2
+    number = make.id_number("19790615")
+    rid = _penalty_quoting_a_person(uow, world, number)
+    url = f"/api/v1/entities/{world['company'].uscc}/file"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 200 and number not in anonymous.text
+    [record] = [r for r in anonymous.json()["records"] if r["id"] == rid]
+    masked = number[:6] + "********" + number[-4:]
+    assert record["content"]["violation_facts"] == f"当事人的现场负责人王五（身份证号{masked}）拒不整改"
+    assert "legal_representative" not in record["content"]  # not a published item (双公示)
+    assert (record["reason"], record["due_by"], record["late_workdays"], record["submitted_at"]) == (None,) * 4
+    # another department claiming nothing sees the same; under a duty, the facts with the number masked
+    plain = client.get(url, headers=h["officer"])
+    assert number not in plain.text and "legal_representative" not in plain.text
+    claimed = client.get(url, params={"duty": "licensing"}, headers=h["officer"])
+    [record] = [r for r in claimed.json()["records"] if r["id"] == rid]
+    assert number not in claimed.text and record["content"]["legal_representative"] == "王建国"
+    # the recording department, the credit office and the entity itself see the record as recorded
+    for who in ("outsider", "admin", "entity"):
+        [record] = [r for r in client.get(url, headers=h[who]).json()["records"] if r["id"] == rid]
+        assert number in record["content"]["violation_facts"], who

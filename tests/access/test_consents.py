@@ -152,3 +152,14 @@ def test_only_the_entity_grants_revokes_and_sees_its_consents(uow, world):
         service.revoke(s, actor=world["actors"]["entity"], consent_id=cid)
     with uow(write=False) as s:
         assert s.get(Consent, cid).revoked_by == world["users"]["entity"].id
+
+
+def test_a_consent_works_from_its_first_day_to_its_last_inclusive():  # R-PUB-2, at the boundary dates
+    from xinyong.access.scope import ConsentView, consent_problem
+
+    c = ConsentView(id=1, entity_id=7, grantee_department_id=3, valid_from=dt.date(2026, 5, 1),
+                    valid_to=dt.date(2026, 5, 31), revoked=False)
+    problems = {day: consent_problem(c, entity_id=7, department_id=3, day=dt.date(2026, *day))
+                for day in ((4, 30), (5, 1), (5, 31), (6, 1))}
+    assert problems[(5, 1)] is problems[(5, 31)] is None
+    assert "起生效" in problems[(4, 30)] and "到期" in problems[(6, 1)]

@@ -115,3 +115,16 @@ def test_a_deleted_head_is_named_and_stays_named_once_the_log_goes_on(uow, world
     assert restored.detail["seq"] == 2
     assert problems(uow, platform) == [f"查询日志链头曾被删除（审计事件 #{restored.seq}），第 2 条之后的记录可能已被截去"]
 
+
+
+def test_a_probe_with_an_absurd_code_is_refused_and_logged_on_every_backend(client, world, bearer, uow):  # R-PUB-3
+    """PostgreSQL refuses a value longer than its column: the entry must be cut to fit, not lost (with a 500)."""
+    h = bearer(world["users"]["entity"])
+    other = client.get(f"/api/v1/entities/{world['other'].uscc}/file", headers=h)
+    absurd = client.get("/api/v1/entities/" + "9" * 400 + "/file", headers=h)
+    assert absurd.status_code == other.status_code == 404 and absurd.json() == other.json()
+    with uow(write=False) as s:
+        entries = list(s.scalars(select(QueryLog).order_by(QueryLog.seq)))
+    assert [e.outcome for e in entries] == [Outcome.REFUSED, Outcome.REFUSED]
+    assert entries[1].entity.startswith("（未找到）999") and entries[1].entity.endswith("…")
+    assert len(entries[1].entity) == 260 and len(entries[1].path) <= 300

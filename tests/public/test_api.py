@@ -102,6 +102,10 @@ def test_an_id_number_typed_in_the_box_is_looked_up_and_never_echoed(client, mak
     missing = make.id_number("19790616")
     r = client.post("/public/lookup", data={"id_number": missing, "csrf_token": csrf_of(home.text)})
     assert r.status_code == 404 and missing not in r.text
+    # a number with a wrong check digit is no ID number, but its first 17 digits are someone's: masked too
+    mistyped = number[:17] + ("0" if number[17] != "0" else "1")
+    r = client.post("/public/search", data={"q": mistyped, "csrf_token": csrf_of(home.text)})
+    assert r.status_code == 200 and number[:17] not in r.text and number[:6] + "********" + mistyped[-4:] in r.text
 
 
 def test_the_public_finds_the_query_from_the_home_page_and_the_login_page(client):

@@ -7,6 +7,7 @@ from fastapi import Body, Query, Request
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.schemas import Page, parse_payload
+from xinyong.public import throttle
 from xinyong.web.deps import DB, CurrentActor, Limit, Offset, RowId, allowed, api_router
 
 from . import service
@@ -34,7 +35,10 @@ def entity_file(code: str, request: Request, session: DB, actor: CurrentActor, d
     and what is public today; with ``duty`` (an 应查必查 matter, see ``/duties``) or ``consent`` (the
     id of a consent the entity gave it) also others' non-public records — each such read, and each
     refused one, is on the query log with who, what, which duty and when (R-PUB-2, R-PUB-3). An
-    entity user sees its whole file; another entity's code answers exactly as a code that does not exist."""
+    entity user sees its whole file; another entity's code answers exactly as a code that does not exist.
+    Without a login this is the public part, rate-limited as the public query is (429, Retry-After)."""
+    if actor.is_public and (refused := throttle.refusal(request, actor, throttle.SEARCH)) is not None:
+        return refused
     view = service.read_file(session, actor=actor, code=code, duty=duty, consent_id=consent_id, matter=matter,
                              via=request.url.path)
     from xinyong.entities import service as entities

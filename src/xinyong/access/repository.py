@@ -47,11 +47,13 @@ def log_query(*, start: dt.datetime | None = None, end: dt.datetime | None = Non
         stmt = stmt.where(QueryLog.at >= start)
     if end is not None:
         stmt = stmt.where(QueryLog.at < end)
+    # icontains, not contains: LIKE ignores the case of Latin letters on SQLite but not on PostgreSQL, and an
+    # auditor types a login name or a USCC in whatever case
     if actor:
-        stmt = stmt.where(QueryLog.actor.contains(actor, autoescape=True)
-                          | QueryLog.department.contains(actor, autoescape=True))
+        stmt = stmt.where(QueryLog.actor.icontains(actor, autoescape=True)
+                          | QueryLog.department.icontains(actor, autoescape=True))
     if entity:
-        stmt = stmt.where(QueryLog.entity.contains(entity, autoescape=True))
+        stmt = stmt.where(QueryLog.entity.icontains(entity, autoescape=True))
     if entity_id is not None:
         stmt = stmt.where(QueryLog.entity_id == entity_id)
     if outcome is not None:

@@ -91,12 +91,43 @@ def read_file(session: Session, *, actor: Actor, entity_id: int | None = None, c
     decision = authorise(session, actor=actor, entity_id=entity_id, code=code, duty=duty, consent_id=consent_id,
                          matter=matter, via=via)
     file_scope = decision.scope
-    rows = records.credit_file(session, actor=actor, entity_id=file_scope.entity_id, decision=decision)
+    rows = _as_seen(session, actor, file_scope,
+                    records.credit_file(session, actor=actor, entity_id=file_scope.entity_id, decision=decision))
     note = decision.log
     return FileView(entity_id=file_scope.entity_id, records=rows, non_public=file_scope.non_public,
                     duty=note.duty.value if note and note.duty else None,
                     duty_label=DUTY_LABELS[note.duty] if note and note.duty else None,
                     consent_id=note.consent_id if note else None, notice=decision.notice, refused=decision.refused)
+
+
+# What a reader learns of a record it holds only because the record is public: not the department's
+# workflow (deadline, lateness, review times, a correction's reasons).
+_WORKFLOW = {"due_by": None, "late_workdays": None, "reason": None, "submitted_at": None, "reviewed_at": None}
+
+
+def _as_seen(session: Session, actor: Actor, file_scope: scope.FileScope, rows: list) -> list:
+    """The records of a file as this reader is shown them (R-SEC-2). The credit office, the entity
+    itself and the recording department see a record as recorded. Another department reading under a
+    duty or a consent sees its content with ID numbers masked; anyone else — the public, a department
+    claiming nothing — sees only what the public page shows of it: the published items, masked."""
+    from xinyong.catalog import service as catalog
+    from xinyong.public.service import masked, public_content
+
+    if file_scope.everything or file_scope.own_file:
+        return rows
+    specs: dict[tuple[str, int], list] = {}
+    shown = []
+    for r in rows:
+        if actor.department_name is not None and r.department == actor.department_name:  # names are unique
+            shown.append(r)
+        elif file_scope.grants:
+            shown.append(r.model_copy(update={"content": masked(r.content)}))
+        else:
+            key = (r.info_type, r.info_type_version)
+            if key not in specs:
+                specs[key] = catalog.get_type(session, *key).fields
+            shown.append(r.model_copy(update={"content": public_content(specs[key], r.content)} | _WORKFLOW))
+    return shown
 
 
 # ---- consents ---------------------------------------------------------------------------------

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     cookie_secure: bool = False
 
+    # The public query's budgets per client address (R-PUB-1, R-SEC-3; public.throttle); 0 turns one off.
+    public_search_per_minute: int = 60
+    public_search_per_day: int = 3000
+    public_lookup_per_minute: int = 10
+    public_lookup_per_day: int = 100
+
     sql_echo: bool = False
     scheduler: bool = Field(default=True, description="run scheduled jobs inside `xinyong serve`")
 

@@ -7,9 +7,8 @@
 - An entity's public page: the records ``records.visibility.public`` holds today, with the fields
   the 双公示 standard publishes, and (from issue 6) its public list entries.
 
-Not yet: a rate limit per client. The search is cheap (p95 in milliseconds, bench/public_search.py),
-but the ID-number lookup answers "is this number on file": it should be throttled before the platform
-faces the internet.
+The routes limit how often one client may ask (``throttle``): the search is cheap (p95 in
+milliseconds, bench/public_search.py), but the ID-number lookup answers "is this number on file".
 """
 
 from __future__ import annotations
@@ -151,18 +150,37 @@ def published(spec: dict[str, Any]) -> bool:
 
 
 def published_fields(specs: list[dict[str, Any]], content: dict[str, Any]) -> list[PublicField]:
-    shown = []
+    return [PublicField(name=name, label=label, value=_text(value)) for name, label, value in _published(specs, content)]
+
+
+def public_content(specs: list[dict[str, Any]], content: dict[str, Any]) -> dict[str, Any]:
+    """The same items as ``published_fields``, as a record's ``content`` (what a credit-file answer
+    carries to a reader who sees a record only because it is public)."""
+    return {name: masked(value) for name, _, value in _published(specs, content)}
+
+
+def _published(specs: list[dict[str, Any]], content: dict[str, Any]):
     for spec in specs:
         value = content.get(spec.get("name"))
         if value in (None, "", []) or not published(spec):
             continue
-        shown.append(PublicField(name=spec["name"], label=spec.get("label", spec["name"]), value=_text(value)))
-    return shown
+        yield spec["name"], spec.get("label", spec["name"]), value
+
+
+def masked(value: Any) -> Any:
+    """Anything with the shape of an ID number, in text however deep, shown masked (R-SEC-2)."""
+    if isinstance(value, str):
+        return mask_ids_in(value)
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    return value
 
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(map(str, value))
+        return mask_ids_in("、".join(map(str, value)))
     return mask_ids_in(str(value))  # free text may quote someone's number: never shown in full

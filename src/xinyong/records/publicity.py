@@ -9,7 +9,8 @@ application (优化营商环境条例 §63; R-PUB-4). Services flush, never comm
   platform does not keep a penalty public on a guess.
 - The entity applies for 3 to 12 months off, once the penalty is carried out; the recording
   department approves or refuses with its reasons. An approved shortening moves the publicity end
-  (never before the decision date): the record leaves the public view on its new end by itself.
+  (never before the decision date), and the validity end with it (000 §21: a penalty's validity ends
+  with its publicity): the record leaves the public view, and stops counting, on its new end by itself.
 """
 
 from __future__ import annotations
@@ -116,9 +117,7 @@ def decide(session: Session, *, actor: Actor, application: PublicityShortening, 
     if approve:
         if record is None or record.status is not Status.ACCEPTED or record.publicity_end is None:
             raise Conflict("该记录已撤销或不再公示，无需缩短")
-        new_end = max(add_months(record.publicity_end, -application.months), record.decision_date)
-        application.status, application.new_end = ShorteningStatus.APPROVED, new_end
-        record.publicity_end = new_end
+        application.status, application.new_end = ShorteningStatus.APPROVED, _shorten(record, application.months)
         record.fulfilment, record.fulfilled_on = Fulfilment.FULFILLED, application.fulfilled_on
     else:
         application.status = ShorteningStatus.REFUSED
@@ -128,6 +127,29 @@ def decide(session: Session, *, actor: Actor, application: PublicityShortening, 
                  detail={"record_id": application.record_id, "months": application.months,
                          "new_end": application.new_end.isoformat() if application.new_end else None})
     return application
+
+
+def _shorten(record: Record, months: int) -> dt.date:
+    """Move the publicity end ``months`` earlier (never before the decision), and the validity end with
+    it: a penalty's validity ends with its publicity (000 §21), so it stops counting then too."""
+    new_end = max(add_months(record.publicity_end, -months), record.decision_date)
+    record.publicity_end = new_end
+    record.validity_end = new_end if record.validity_end is None else min(record.validity_end, new_end)
+    return new_end
+
+
+def carry_shortening(session: Session, record: Record) -> None:
+    """For a new version of a penalty whose periods were just computed again from its regime (a
+    correction): the shortening approved for its lineage applies to it too, or the correction would
+    quietly put the penalty back in public view and back into the grade. ``records.service`` should call
+    this after it recomputes a version's periods."""
+    if record.publicity_end is None:
+        return
+    approved = session.scalars(select(PublicityShortening).where(
+        PublicityShortening.lineage == record.lineage, PublicityShortening.status == ShorteningStatus.APPROVED)
+        .order_by(PublicityShortening.id.desc())).first()
+    if approved is not None:
+        _shorten(record, approved.months)
 
 
 def get(session: Session, *, actor: Actor, application_id: int) -> PublicityShortening:

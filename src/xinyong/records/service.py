@@ -355,6 +355,9 @@ def _apply(session: Session, record: Record, change: RecordChange, version) -> N
         refuse_forbidden_fields(change.content, "content")
         data["content"] = dict(record.content) | change.content
     _fill(session, record, version, data, None)
+    from . import publicity  # publicity uses this module
+
+    publicity.carry_shortening(session, record)  # a correction must not undo an approved shortening (§63)
 
 
 def _lift_pre_warnings(session: Session, record: Record, actor: Actor) -> None:

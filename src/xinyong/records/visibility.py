@@ -9,8 +9,9 @@ one record in hand); the tests hold the two to agreement on every boundary.
   (R-PUB-4a: within 3 working days; here the same moment).
 - A record is public only where its regime and its type publish it (``public``, set from the
   regime when the record was made), and never when its severity is minor (R-PUB-4a, R-PUB-5).
-- Public from ``publicity_start`` to ``publicity_end`` inclusive; with no fixed end, for as long as
-  it is valid.
+- Public from ``publicity_start`` to ``publicity_end`` inclusive, and never past the end of its
+  validity (R-PUB-6: "no longer published" when validity ends — a file's 公示截止期 or a department's
+  end can lie beyond it); with no fixed end, for as long as it is valid.
 - A penalty its department marks unfulfilled stays public, and counts, past its end (优化营商环境条例
   §63: 公示期届满的行政处罚信息不再公示，未履行行政处罚决定的除外).
 - A record counts (for grading and punishment) to the end of its validity day (000 §21; R-PUB-6).
@@ -41,8 +42,8 @@ def public(day: dt.date) -> ColumnElement[bool]:
     return and_(
         _live(), Record.public.is_(True), or_(Record.severity.is_(None), Record.severity != Severity.MINOR),
         Record.publicity_start <= day,
-        or_(Record.publicity_end >= day,
-            and_(Record.publicity_end.is_(None), or_(Record.validity_end.is_(None), Record.validity_end >= day)),
+        or_(and_(or_(Record.publicity_end.is_(None), Record.publicity_end >= day),
+                 or_(Record.validity_end.is_(None), Record.validity_end >= day)),
             Record.fulfilment == Fulfilment.UNFULFILLED))
 
 
@@ -58,6 +59,5 @@ def is_public(record: Record, day: dt.date) -> bool:
         return False
     if record.fulfilment is Fulfilment.UNFULFILLED:
         return True
-    if record.publicity_end is not None:
-        return record.publicity_end >= day
-    return record.validity_end is None or record.validity_end >= day
+    return ((record.publicity_end is None or record.publicity_end >= day)
+            and (record.validity_end is None or record.validity_end >= day))
