@@ -60,3 +60,20 @@ def test_determinations_over_rest_need_the_permission(client, zone, bearer, make
     refused = client.post(f"/api/v1/lists/entries/{made.json()['id']}/end", json={"reason": "lifted", "note": "x"},
                           headers=outsider)
     assert refused.status_code == 403
+
+
+def test_the_public_entity_page_shows_its_public_lists_and_a_published_grade(client, zone, uow):  # R-PUB-1, R-PUB-7
+    from xinyong.accounts.permissions import SYSTEM
+    from xinyong.grading import service as grading
+    from xinyong.grading.models import Publication
+
+    company = zone["company"]
+    for i in range(4):
+        _accept(uow, zone, _penalty(company, f"京开市监罚〔2026〕6{i}号", serious=True))
+    body = client.get(f"/api/v1/public/entities/{company.uscc}").json()
+    assert body["lists"] == ["black"] and body["list_entries"][0]["exchange_code"] == 8
+    assert body["grade"] is None  # results are internal until the credit office publishes them
+    assert "严重失信主体（黑名单）" in client.get(f"/public/entities/{company.uscc}").text
+    with uow(actor=SYSTEM) as s:
+        grading.set_publication(s, actor=SYSTEM, version=grading.active_version(s), publication=Publication.PUBLIC)
+    assert client.get(f"/api/v1/public/entities/{company.uscc}").json()["grade"]["grade"] == "D"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +46,24 @@ class PublicRecord(BaseModel):
     fields: list[PublicField] = Field(default_factory=list)
 
 
+class PublicListEntry(BaseModel):
+    list: str
+    list_label: str
+    exchange_code: int
+    basis_label: str
+    basis_text: str
+    document_number: str | None
+    started_on: dt.date
+    planned_end: dt.date | None
+
+
+class PublicGrade(BaseModel):
+    grade: str
+    grade_label: str
+    as_of: dt.date
+    model: str
+
+
 class PublicEntity(BaseModel):
     """SPEC §18: keys at least ``code``, ``name``, ``lists``, ``records``. ``code`` is the USCC, or for
     a natural person the masked ID number; ``link`` is what its public page's URL carries (a USCC,
@@ -60,7 +77,9 @@ class PublicEntity(BaseModel):
     region: str | None
     status: str
     id_number_masked: str | None = None
-    lists: list[Any] = Field(default_factory=list)  # public list entries: issue 6
+    lists: list[str] = Field(default_factory=list, description="red, black: the public lists the entity is on")
+    list_entries: list[PublicListEntry] = Field(default_factory=list)
+    grade: PublicGrade | None = Field(None, description="only where the credit office publishes results (R-PUB-7)")
     records: list[PublicRecord] = Field(default_factory=list)
     as_of: dt.date
 

@@ -31,7 +31,7 @@ from xinyong.kit.errors import Invalid, NotFound
 from xinyong.kit.platform import keyring_of
 
 from . import repository
-from .schemas import PublicEntity, PublicEntitySummary, PublicField, PublicRecord, PublicSearchPage
+from .schemas import PublicEntity, PublicEntitySummary, PublicField, PublicGrade, PublicListEntry, PublicRecord, PublicSearchPage
 
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该信用主体"
@@ -119,12 +119,22 @@ def _person_id(session: Session, code: str) -> int | None:
 
 
 def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
+    from xinyong.accounts.permissions import PUBLIC
+    from xinyong.grading.service import visible_standing
+    from xinyong.lists.service import public_lists_of
+
     person = e.kind is EntityKind.NATURAL_PERSON
+    entries = public_lists_of(session, e.id, day)
+    st = visible_standing(session, PUBLIC, e.id)  # only where results are published to the public (R-PUB-7)
+    grade = PublicGrade(grade=st.grade, grade_label=st.grade_label, as_of=st.run.as_of, model=st.model.name) if st else None
     return PublicEntity(
         code=e.code, link=person_link(session, e.id) if person else e.code, name=e.name, kind=e.kind,
         kind_label=KIND_LABELS[e.kind], region=e.region, status=e.status,
-        id_number_masked=e.id_number_masked if person else None, lists=[],
-        records=[_record(r, day) for r in repository.public_records(session, e.id, day)], as_of=day)
+        id_number_masked=e.id_number_masked if person else None,
+        lists=sorted({x["list"] for x in entries}, key=["red", "key_attention", "black"].index),
+        list_entries=[PublicListEntry(**{k: x[k] for k in PublicListEntry.model_fields if k != "list_label"},
+                                      list_label=x["list_label"]) for x in entries],
+        grade=grade, records=[_record(r, day) for r in repository.public_records(session, e.id, day)], as_of=day)
 
 
 def _record(r, day: dt.date) -> PublicRecord:
