@@ -54,3 +54,34 @@ def records(n_entities: int, n_records: int, seed: int = 1) -> pl.DataFrame:
         level=pl.when(pl.col("info_type") == "commendation").then("level"),
         outcome=pl.when(pl.col("info_type") == "inspection_result").then("outcome"),
     )
+
+
+def lifecycle(frame: pl.DataFrame, seed: int = 1) -> pl.DataFrame:
+    """``records`` with the other optional columns the engine applies: a decision date (a few after ``ON``),
+    fulfilment (a third of the rows unfulfilled, counting past their validity) and repairs (some on or
+    before ``ON``, some after)."""
+    row = pl.int_range(0, frame.height, dtype=pl.Int64)
+
+    def u(k: int) -> pl.Expr:
+        return row.hash(seed * 7919 + 100 + k)
+
+    return frame.with_columns(
+        decision_date=pl.lit(ON) + pl.duration(days=(u(1) % 400).cast(pl.Int64) - 390),
+        fulfilment=_pick(u(2), ["unfulfilled", "fulfilled", "unknown"]),
+        repaired_on=pl.when(u(3) % 20 == 0).then(pl.lit(ON) + pl.duration(days=(u(4) % 11).cast(pl.Int64) - 5)),
+    )
+
+
+def dimensions(entity_ids: list, names: list[str], seed: int = 1) -> pl.DataFrame:
+    """External dimension scores (R-GRD-2): each entity has each dimension of ``names`` with a chance of
+    one in two, whole points or fractions on 350–950; rows in no particular order."""
+    grid = pl.DataFrame({"entity_id": entity_ids}).join(pl.DataFrame({"dimension": names}), how="cross")
+    row = pl.int_range(0, grid.height, dtype=pl.Int64)
+
+    def u(k: int) -> pl.Expr:
+        return row.hash(seed * 7919 + 200 + k)
+
+    fraction = (u(3) % 1_000_000).cast(pl.Float64) / 1_000_000
+    score = (350 + u(2) % 601).cast(pl.Float64) + pl.when(u(4) % 2 == 0).then(fraction).otherwise(0.0)
+    return (grid.with_columns(score=pl.min_horizontal(score, 950.0), keep=u(1) % 2 == 0, order=u(5))
+            .filter("keep").sort("order").drop("keep", "order"))

@@ -264,8 +264,9 @@ def _read_snapshot(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, s
     return frames[0], frames[1], frames[2]["entity_id"], digest.hexdigest()
 
 
-def _grade(model: GradingModel, records: pl.DataFrame, entities: pl.Series, on: dt.date, dimensions: pl.DataFrame,
+def _grade(model: GradingModel, records: pl.DataFrame | Path, entities: pl.Series, on: dt.date, dimensions: pl.DataFrame,
            engine: str, *, explain: bool = True) -> embedded.GradingResult:
+    """``records``: a frame, or (Spark) the Parquet file of the run's snapshot, which is how a cluster is fed."""
     dims = dimensions if dimensions.height else None
     if engine == "spark":
         from . import spark
@@ -300,7 +301,8 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         say(f"计算（{engine}）")
         # scores, grades and lists for everyone; an entity's explanation is worked out from the snapshot when
         # asked for (explanation_of): writing a million of them would cost more than the grading itself
-        rows = result_rows(model, _grade(model, records, entities, as_of, dimensions, engine, explain=False))
+        given = _part(snapshot_path(platform.settings, run_id), "records") if engine == "spark" else records
+        rows = result_rows(model, _grade(model, given, entities, as_of, dimensions, engine, explain=False))
         digest = results_digest(rows)
         say(f"写入 {rows.height:,} 个主体的结果")
         with platform.uow(actor=actor) as session:
