@@ -19,5 +19,6 @@ from xinyong.jobs.models import JobLease, JobRun  # noqa: F401
 from xinyong.kit.meta import PlatformMeta  # noqa: F401
 from xinyong.lists.models import ListEntry  # noqa: F401
 from xinyong.measures.models import Measure, MeasureVersion  # noqa: F401
+from xinyong.measures.reminder_models import Reminder  # noqa: F401
 from xinyong.records.models import PublicityShortening, Record, Submission  # noqa: F401
 from xinyong.workcalendar.models import CalendarYear  # noqa: F401

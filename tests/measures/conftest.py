@@ -15,3 +15,6 @@ def _clean_database(request):
     platform = request.getfixturevalue("platform")
     yield
     reset_database(platform)
+
+
+from ..records.conftest import zone  # noqa: E402, F401  the records' small zone, for checks and reminders

@@ -8,7 +8,6 @@ from tests.helpers import id_number
 from xinyong.access.models import QueryLog
 
 from ..grading.test_service import _accept, _penalty
-from ..records.conftest import zone  # noqa: F401
 
 
 def _check(client, headers, code, matter="subsidy"):

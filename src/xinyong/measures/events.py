@@ -29,3 +29,34 @@ def versioned(session: Session, actor, code: str, version: int, changed: list[st
 def retired(session: Session, actor, code: str, version: int, note: str) -> None:
     record_event(session, "measures.retired", subject_type="measure", subject_id=code, actor=actor,
                  detail={"version": version, "note": note})
+
+
+describe("reminder.issued", "作出信用提醒或诚信约谈", subject=("reminder", "提醒约谈"))
+describe("reminder.urged", "催告整改")
+describe("reminder.closed", "提醒约谈整改完毕")
+describe("reminder.escalated", "拒不整改，记入不良信息")
+
+
+def _reminder(r) -> dict:
+    return {"entity_id": r.entity_id, "kind": r.kind.value, "record_id": r.record_id, "status": r.status.value,
+            "rectify_by": r.rectify_by.isoformat()}
+
+
+def reminder_issued(session, reminder, actor) -> None:
+    record_event(session, "reminder.issued", subject_type="reminder", subject_id=reminder.id, actor=actor,
+                 detail=_reminder(reminder))
+
+
+def reminder_urged(session, reminder, actor) -> None:
+    record_event(session, "reminder.urged", subject_type="reminder", subject_id=reminder.id, actor=actor,
+                 detail=_reminder(reminder))
+
+
+def reminder_closed(session, reminder, actor) -> None:
+    record_event(session, "reminder.closed", subject_type="reminder", subject_id=reminder.id, actor=actor,
+                 detail=_reminder(reminder))
+
+
+def reminder_escalated(session, reminder, actor) -> None:
+    record_event(session, "reminder.escalated", subject_type="reminder", subject_id=reminder.id, actor=actor,
+                 detail=_reminder(reminder) | {"escalated_record_id": reminder.escalated_record_id})

@@ -10,11 +10,12 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from xinyong.accounts.permissions import Permission
+from xinyong.accounts.permissions import SYSTEM, Permission
+from xinyong.kit.clock import today
 from xinyong.kit.errors import Invalid, XinyongError
 from xinyong.kit.schemas import parse_payload
 from xinyong.kit.text import halfwidth, split_list
-from xinyong.web.deps import DB, PostedForm, page_router
+from xinyong.web.deps import DB, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
 
 from . import service
@@ -24,6 +25,7 @@ from .matters import MATTER_LABELS
 from .schemas import MeasureCreate, MeasureUpdate
 
 router = page_router()
+Submitter = allowed(Permission.RECORD_SUBMIT, Permission.GRADING_RUN)
 MAX_TRIGGERS = 8
 
 
@@ -208,3 +210,64 @@ def retire(request: Request, session: DB, actor: Reader, code: str, form: Posted
             "m": m, "current": m, "history": service.history(session, code), "manager": True, "retire_error": exc},
             status=exc.status)
     return RedirectResponse(f"/measures/{code}?saved=1", status_code=303)
+
+
+# ---- reminders and interviews (R-MEA-5) -----------------------------------------------------------
+
+def _reminders_page(request: Request, session, actor, *, error: XinyongError | None = None, form: dict | None = None,
+                    status: int = 200):
+    from xinyong.entities import service as entities
+
+    from . import reminders
+    from .reminder_models import KIND_LABELS as REMINDER_KINDS
+    from .reminder_models import STATUS_LABELS as REMINDER_STATES
+
+    due = [(entities.get_entity(session, actor=SYSTEM, entity_id=eid), score)
+           for eid, score in reminders.d_grade_without_reminder(session)]
+    rows = [(r, entities.get_entity(session, actor=SYSTEM, entity_id=r.entity_id))
+            for r in reminders.listing(session, actor=actor)]
+    return render(request, "measures/reminders.html", {
+        "due": due, "rows": rows, "kinds": REMINDER_KINDS, "states": REMINDER_STATES, "error": error,
+        "form": form or {}, "today": today(), "can_act": actor.can(Permission.RECORD_SUBMIT) and actor.department_id},
+        status=status)
+
+
+@router.get("/reminders")
+def reminders_page(request: Request, session: DB, actor: Submitter):
+    return _reminders_page(request, session, actor)
+
+
+@router.post("/reminders")
+def reminder_issue(request: Request, session: DB, actor: Submitter, form: PostedForm):
+    from . import reminders
+
+    data = {k: str(form.get(k, "")).strip() for k in ("entity_code", "kind", "document_number", "manner", "content")}
+    try:
+        reminders.issue(session, actor=actor, entity_code=data["entity_code"], kind=data["kind"] or "reminder",
+                        document_number=data["document_number"], manner=data["manner"], content=data["content"])
+    except (XinyongError, ValueError) as exc:
+        session.rollback()
+        error = exc if isinstance(exc, XinyongError) else Invalid("请选择提醒或约谈", field="kind")
+        return _reminders_page(request, session, actor, error=error, form=data, status=error.status)
+    return RedirectResponse("/reminders", status_code=303)
+
+
+@router.post("/reminders/{reminder_id}/{step}")
+def reminder_step(request: Request, session: DB, actor: Submitter, reminder_id: RowId, step: str, form: PostedForm):
+    from . import reminders
+
+    try:
+        r = reminders.get(session, actor=actor, reminder_id=reminder_id)
+        if step == "urge":
+            reminders.urge(session, actor=actor, reminder=r)
+        elif step == "rectified":
+            reminders.rectified(session, actor=actor, reminder=r, note=str(form.get("note", "")))
+        elif step == "escalate":
+            reminders.escalate(session, actor=actor, reminder=r, document_number=str(form.get("document_number", "")),
+                               content=str(form.get("content", "")))
+        else:
+            raise Invalid("未知的操作")
+    except XinyongError as exc:
+        session.rollback()
+        return _reminders_page(request, session, actor, error=exc, status=exc.status)
+    return RedirectResponse("/reminders", status_code=303)
