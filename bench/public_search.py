@@ -78,7 +78,8 @@ def _percentiles(ms: list[float]) -> dict[str, float]:
     return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ms[-1], "mean": statistics.fmean(ms)}
 
 
-async def _load(base: str, paths: list[tuple[str, dict]], concurrency: int) -> tuple[list[float], float, dict[int, int]]:
+async def _load(base: str, paths: list[tuple[str, dict]], concurrency: int,
+                headers: dict[str, str] | None = None) -> tuple[list[float], float, dict[int, int]]:
     import httpx
 
     latencies: list[float] = []
@@ -94,7 +95,7 @@ async def _load(base: str, paths: list[tuple[str, dict]], concurrency: int) -> t
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started

@@ -15,8 +15,8 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -433,7 +433,7 @@ def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFram
 
 # ---- standings and history ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Standing:
     entity_id: int
     run: GradingRun
@@ -443,7 +443,16 @@ class Standing:
     score: int
     grade: str
     lists: list[str]
-    explanation: dict[str, Any] | None
+    stored: dict[str, Any] | None  # the explanation written with the result (instant regrades)
+    settings: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> dict[str, Any] | None:
+        """Points and reasons: as written with an instant regrade's result, or, for a full run's, worked out
+        from its input snapshot when first asked (a credit check never asks)."""
+        if self.stored is not None or self.run.kind is not RunKind.FULL or self.settings is None:
+            return self.stored
+        return explanation_of(self.settings, self.run.id, self.model, self.run.as_of, self.entity_id)
 
     @property
     def grade_label(self) -> str:
@@ -499,10 +508,8 @@ def standing(session: Session, entity_id: int) -> Standing | None:
     explanation = result.explanation
     if isinstance(explanation, str):
         explanation = json.loads(explanation)
-    if explanation is None and r.kind is RunKind.FULL:
-        explanation = explanation_of(settings_of(session), r.id, model, r.as_of, entity_id)
     return Standing(entity_id, r, version, model, result.industry_score, result.final_score, result.grade,
-                    [c for c in result.lists.split() if c], explanation)
+                    [c for c in result.lists.split() if c], explanation, settings_of(session))
 
 
 _BY_DIGEST: dict[str, GradingModel] = {}
