@@ -48,6 +48,8 @@ class Permission(StrEnum):
     GRADING_MANAGE = "grading:manage"  # adopt models, import external scores, what-if runs, answer reviews
     MEASURE_READ = "measure:read"  # the measures catalog (奖惩措施清单)
     MEASURE_MANAGE = "measure:manage"  # edit it: new measures, new versions, retire (the credit office)
+    ACTION_INITIATE = "action:initiate"  # initiate a joint reward or punishment (R-MEA-4)
+    ACTION_RESPOND = "action:respond"  # answer a joint action's task, acknowledge a lift (R-MEA-4, R-MEA-6)
     CREDIT_CHECK = "credit:check"  # 信用核查 in a department's workflow (R-MEA-3)
     LIST_DETERMINE = "list:determine"  # a department's formal list determination, and ending it (R-LST-2)
     GRADE_REVIEW_REQUEST = "grading:request_review"  # an entity asks for a review of its result (R-GRD-6)
@@ -59,9 +61,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE, P.OWN_FILE_READ, P.CONSENT_MANAGE,
                                 P.GRADE_REVIEW_REQUEST},
     Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
-                             P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK}),
+                             P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK,
+                             P.ACTION_INITIATE, P.ACTION_RESPOND}),
     Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
-                              P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK}),
+                              P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK, P.ACTION_INITIATE,
+                              P.ACTION_RESPOND}),
     Role.ENTITY: frozenset({P.ENTITY_READ, P.OWN_FILE_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.CONSENT_MANAGE,
                             P.GRADE_REVIEW_REQUEST, P.MEASURE_READ}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.QUERY_LOG_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.MEASURE_READ}),

@@ -49,6 +49,8 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.access import pages as access_pages
     from xinyong.accounts import api as accounts_api
     from xinyong.accounts import pages as accounts_pages
+    from xinyong.actions import api as actions_api
+    from xinyong.actions import pages as actions_pages
     from xinyong.audit import api as audit_api
     from xinyong.audit import pages as audit_pages
     from xinyong.catalog import api as catalog_api
@@ -77,11 +79,11 @@ def create_app(platform: Platform) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
     for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api, access_api,
-                   public_api, lists_api, measures_api):
+                   public_api, lists_api, measures_api, actions_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
-                   jobs_pages, access_pages, public_pages, lists_pages, measures_pages):
+                   jobs_pages, access_pages, public_pages, lists_pages, measures_pages, actions_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

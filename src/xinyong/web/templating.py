@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("信息目录", "/catalog", (Permission.RECORD_SUBMIT, Permission.CATALOG_MANAGE)),
     ("红黑名单", "/lists", (Permission.LIST_DETERMINE, Permission.GRADING_RUN)),
     ("奖惩措施", "/measures", (Permission.MEASURE_READ,)),
+    ("联合奖惩", "/actions", (Permission.ACTION_RESPOND,)),
     ("提醒约谈", "/reminders", (Permission.RECORD_SUBMIT, Permission.GRADING_RUN)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),
