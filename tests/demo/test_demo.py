@@ -146,7 +146,7 @@ def test_generator_does_not_depend_on_the_day_it_runs():
 @pytest.fixture
 def demo_platform(tmp_path):
     p = Platform.create(Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", secret_key=TEST_SECRET,
-                                 key_file=tmp_path / "k", scheduler=False))
+                                 key_file=tmp_path / "k", data_dir=tmp_path / "data", scheduler=False))
     yield p
     p.dispose()
 
@@ -162,7 +162,16 @@ def test_build_demo_makes_a_zone_whose_trail_verifies(demo_platform):  # R-ENT-1
         from xinyong.records.models import Record, Status
 
         by_status = dict(s.execute(select(Record.status, func.count()).group_by(Record.status)).all())
-        assert by_status[Status.RETURNED] == 2 and by_status[Status.SUBMITTED] == 3
+        # three waiting in the queue, and the integrity interview the market regulator just sent (R-MEA-5)
+        assert by_status[Status.RETURNED] == 2 and by_status[Status.SUBMITTED] == 4
+        from xinyong.actions.models import ActionTask, JointAction
+        from xinyong.lists.models import Basis, ListEntry
+        from xinyong.measures.reminder_models import Reminder
+
+        assert s.scalar(select(func.count()).select_from(ListEntry).where(ListEntry.basis == Basis.DETERMINATION)) == 1
+        assert s.scalar(select(func.count()).select_from(JointAction)) == 1  # a joint punishment under way
+        assert {t.status.value for t in s.scalars(select(ActionTask))} == {"executed", "pending"}
+        assert s.scalar(select(func.count()).select_from(Reminder)) == 1
         assert by_status[Status.ACCEPTED] >= 40  # the week's imports, reviewed
         depts = s.scalars(select(Department)).all()
         assert len(depts) == 9 and sum(d.is_credit_office for d in depts) == 1

@@ -173,6 +173,8 @@ def build_demo(platform: Platform, *, entities: int = 2000, persons: int = 300, 
             login(session, "citizen", Role.ENTITY, f"自然人 {citizen['name']}（{mask_id_number(citizen['id_number'])}）",
                   display_name=citizen["name"], entity_code=citizen["id_number"])
     _seed_records(platform, dept_usccs, company["uscc"] if company else None)
+    _seed_grading(platform, company["uscc"] if company else None)
+    _seed_sanctions(platform)
     return logins
 
 
@@ -329,3 +331,258 @@ def _any_company(session) -> dict[str, Any] | None:
     row = session.execute(select(Entity.name, Entity.uscc).where(Entity.kind == EntityKind.LEGAL_PERSON)
                           .order_by(Entity.id).limit(1)).first()
     return {"name": row.name, "uscc": row.uscc} if row else None
+
+
+# ---- grading: records that count, runs with history, a review request, external scores -------------
+# Which department records which kind of record in the demo zone (by the username prefixes above).
+_RECORDERS = {
+    "licence": ("scjg", "zjj", "sthj", "yjj", "wlj"), "certification": ("scjg",), "intellectual_property": ("zscq",),
+    "commendation": ("wlj", "rsj", "scjg", "zscq"), "award": ("rsj", "zscq"), "commitment_fulfilled": ("swj", "scjg"),
+    "inspection_result": ("scjg", "sthj", "yjj", "zjj"), "reminder": ("scjg", "swj", "rsj"),
+    "penalty": ("scjg", "sthj", "yjj", "zjj"),
+    "liability_accident": ("yjj",), "ignored_reminder": ("scjg",),
+}
+_WORDS = {
+    "scjg": "京开市监", "swj": "京开税", "sthj": "京开环", "zjj": "京开建", "yjj": "京开应急", "wlj": "京开文旅",
+    "rsj": "京开人社", "zscq": "京开知",
+}
+_LICENCES = (("食品经营许可证", "食品经营许可决定书", "预包装食品销售、热食类食品制售"),
+             ("建筑施工企业安全生产许可证", "安全生产许可决定书", "建筑施工"),
+             ("排污许可证", "排污许可决定书", "大气污染物、水污染物排放"),
+             ("危险化学品经营许可证", "危险化学品经营许可决定书", "危险化学品（不含剧毒化学品）批发"),
+             ("营业性演出许可证", "营业性演出许可决定书", "营业性演出经营"))
+_COMMENDATIONS = ("年度诚信经营示范单位", "安全生产先进单位", "守合同重信用企业", "知识产权示范企业", "和谐劳动关系示范单位")
+_FACTS = {"general": ("未按规定公示年度报告中的出资信息。", "销售的产品标签标注不规范，未标明生产日期。",
+                      "施工现场扬尘防治措施落实不到位。", "未按规定对特种设备进行定期检验。"),
+          "serious": ("生产、销售不符合保障人体健康的国家标准的产品。", "超过许可排放浓度排放大气污染物，拒不改正。",
+                      "未取得安全生产许可证擅自从事生产活动，发生生产安全事故。")}
+# (type, days before today, content changes) for the companies the demo shows at their fullest
+_DEMO_COMPANY = (("licence", 560, {}), ("licence", 380, {}), ("certification", 430, {}),
+                 ("inspection_result", 220, {"outcome": "发现问题已责令整改"}), ("reminder", 40, {}))
+_RED_COMPANY = (("commendation", 340, {"level": "国家级"}), ("commendation", 520, {"level": "市级"}),
+                ("commendation", 240, {"level": "市级"}), ("commendation", 400, {"level": "区级"}),
+                ("commendation", 90, {"level": "区级"}), ("award", 300, {}), ("licence", 700, {}), ("licence", 600, {}),
+                ("licence", 480, {}), ("licence", 150, {}), ("certification", 500, {}), ("certification", 200, {}),
+                ("intellectual_property", 650, {}), ("intellectual_property", 420, {}), ("intellectual_property", 100, {}),
+                ("inspection_result", 300, {"outcome": "未发现问题"}), ("inspection_result", 60, {"outcome": "未发现问题"}))
+_BLACK_COMPANY = (("penalty", 500, {"serious": True}), ("penalty", 260, {"serious": True}), ("penalty", 70, {"serious": True}),
+                  ("liability_accident", 180, {}), ("inspection_result", 120, {"outcome": "发现问题移送处理"}),
+                  ("ignored_reminder", 50, {}))
+# (type, weight, extra) for the rest of the zone: what a year of a department's work leaves on a company
+_MENU = (("licence", 26, {}), ("certification", 9, {}), ("intellectual_property", 6, {}), ("commendation", 7, {}),
+         ("award", 2, {}), ("commitment_fulfilled", 5, {}), ("inspection_result", 24, {}), ("reminder", 7, {}),
+         ("penalty", 12, {}), ("penalty", 2, {"serious": True}))
+
+
+def _record_data(kind: str, rng: random.Random, decided, number: str, dept: tuple[str, str], extra: dict) -> dict[str, Any]:
+    """What a department submits for one record of ``kind`` (the catalog's fields; records.service.prepare)."""
+    from xinyong.records.periods import add_months
+
+    dept_uscc, dept_name = dept
+    data: dict[str, Any] = {"document_number": number, "decision_date": decided, "authority": dept_name}
+    if kind == "licence":
+        certificate, title, scope = rng.choice(_LICENCES)
+        ends = add_months(decided, 60)
+        data["valid_to"] = ends
+        data["content"] = {"document_title": title, "licence_category": "普通", "certificate_name": certificate,
+                           "licence_number": number, "licence_content": scope, "valid_from": decided.isoformat(),
+                           "valid_to": ends.isoformat(), "authority_uscc": dept_uscc, "current_status": "有效",
+                           "source_unit": dept_name, "source_unit_uscc": dept_uscc}
+    elif kind == "commendation":
+        level = extra.get("level") or rng.choices(("区级", "市级", "国家级"), (6, 3, 1))[0]
+        data["content"] = {"level": level, "content": f"{decided.year}年度{level}{rng.choice(_COMMENDATIONS)}"}
+    elif kind == "inspection_result":
+        outcome = extra.get("outcome") or rng.choices(("未发现问题", "发现问题已责令整改", "发现问题移送处理"), (7, 2, 1))[0]
+        data["content"] = {"outcome": outcome, "content": f"{decided.year}年“双随机、一公开”抽查：{outcome}"}
+    elif kind == "reminder":
+        data["content"] = {"manner": rng.choice(("书面提醒", "短信提醒", "当面提醒")),
+                           "content": "年度报告中的社保信息与登记信息不一致，请于15日内更正。"}
+    elif kind == "penalty":
+        serious = bool(extra.get("serious"))
+        categories = rng.choice((["吊销许可证件"], ["责令停产停业", "罚款"])) if serious else ["罚款"]
+        fine = rng.choice(("0.5", "1", "2", "5")) if "罚款" in categories else None
+        data["content"] = {"violation_type": "严重违法行为" if serious else "一般违法行为",
+                           "violation_facts": rng.choice(_FACTS["serious" if serious else "general"]),
+                           "penalty_basis": "《中华人民共和国行政处罚法》及相关法律法规", "penalty_categories": categories,
+                           "penalty_content": "、".join(categories) + (f"，罚款人民币{fine}万元" if fine else ""),
+                           "fine_amount": fine, "valid_to": add_months(decided, 36 if serious else 12).isoformat(),
+                           "authority_uscc": dept_uscc, "source_unit": dept_name, "source_unit_uscc": dept_uscc}
+    elif kind == "liability_accident":
+        data["content"] = {"severity": "严重", "accident_field": "安全生产",
+                           "content": "车间粉尘爆炸事故，造成2人受伤，经调查认定为责任事故。"}
+    else:
+        words = {"certification": "质量管理体系认证（ISO 9001）", "intellectual_property": "发明专利授权",
+                 "award": "区科技进步奖", "commitment_fulfilled": "告知承诺事项已按期履行",
+                 "ignored_reminder": "经信用提醒和诚信约谈后仍未按要求整改"}
+        data["content"] = {"content": words[kind]}
+    data["content"] = {k: v for k, v in data["content"].items() if v is not None}
+    return data
+
+
+def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
+    """Grading on believable data (SPEC §6, §15): records that count for about a fifth of the zone's
+    companies, written as the departments' systems send them (records.bulk) and accepted by the credit
+    office; one company commended often enough for the red list, one with serious penalties on the
+    black list; full runs on the last two cycle dates and today, so that history charts have points; an
+    open review request from the demo company; the city's public and third-party scores for a few; the
+    results shared with the departments."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from xinyong.accounts.models import Department, User
+    from xinyong.entities.models import Entity, EntityKind
+    from xinyong.grading import dimensions, reviews
+    from xinyong.grading import service as grading
+    from xinyong.grading.jobs import cycle_start
+    from xinyong.grading.models import Publication
+    from xinyong.ingest.service import import_actor
+    from xinyong.kit.clock import today
+    from xinyong.records import bulk
+    from xinyong.records import service as records
+
+    rng = random.Random("demo:grading")
+    day = today()
+    with platform.uow(write=False) as session:
+        by_name = {d.name: (d.id, d.uscc, d.name) for d in session.scalars(select(Department))}
+        office = session.scalars(select(Department).where(Department.is_credit_office.is_(True))).one().uscc
+        firms = session.execute(select(Entity.id, Entity.uscc, Entity.name, Entity.kind).where(
+            Entity.uscc.is_not(None), Entity.status == "存续",
+            Entity.kind.in_([EntityKind.LEGAL_PERSON, EntityKind.INDIVIDUAL_BUSINESS])).order_by(Entity.id)).all()
+    departments = {short: by_name[name] for short, name in DEPARTMENTS}
+    if not firms:
+        return
+    company = next((f for f in firms if f.uscc == company_uscc), None)
+    others = [f for f in firms if f.uscc != company_uscc and f.kind is EntityKind.LEGAL_PERSON]
+    red = next((f for f in others if "科技" in f.name), others[0] if others else None)
+    black = next((f for f in others if f is not red and "制造" in f.name),
+                 next((f for f in others if f is not red), None))
+    plans: list[tuple[Any, str, int, dict]] = []  # (firm, type, days ago, extra)
+    for firm, script in ((company, _DEMO_COMPANY), (red, _RED_COMPANY), (black, _BLACK_COMPANY)):
+        if firm is not None:
+            plans += [(firm, kind, ago, extra) for kind, ago, extra in script]
+    special = {f.id for f in (company, red, black) if f is not None}
+    weights = [w for _, w, _ in _MENU]
+    for firm in firms:
+        if firm.id in special:
+            continue
+        if rng.random() < 0.012:  # a model company: commended again and again (A)
+            plans += [(firm, "commendation", rng.randrange(20, 900), {}) for _ in range(rng.randrange(3, 6))]
+            plans += [(firm, "licence", rng.randrange(20, 900), {}) for _ in range(rng.randrange(2, 5))]
+            continue
+        if rng.random() > 0.22:
+            continue
+        for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            kind, _w, extra = rng.choices(_MENU, weights)[0]
+            # types valid for 12 months are dated within the year, the rest within three
+            span = 330 if kind in ("inspection_result", "reminder", "commitment_fulfilled") else 900
+            plans.append((firm, kind, rng.randrange(3, span), extra))
+
+    serial: dict[str, int] = {}
+    by_type: dict[str, list[tuple[Any, dict, int]]] = {}
+    for firm, kind, ago, extra in plans:
+        decided = day - dt.timedelta(days=ago)
+        short = rng.choice(_RECORDERS[kind])
+        dept_id, dept_uscc, dept_name = departments[short]
+        serial[short] = serial.get(short, 100) + 1
+        number = f"{_WORDS[short]}{'罚' if kind == 'penalty' else '字'}〔{decided.year}〕{serial[short]}号"
+        data = _record_data(kind, rng, decided, number, (dept_uscc, dept_name), extra)
+        by_type.setdefault(kind, []).append((firm, data, dept_id))
+
+    actor = import_actor(platform, office)  # the credit office gathers them; each carries its department
+    with platform.uow(actor=SYSTEM) as session:
+        admin = accounts.actor_for(session.scalars(select(User).where(User.username == "admin")).one())
+        stored: list[int] = []
+        for kind, rows in by_type.items():
+            ctx = bulk.Context.load(session, kind)
+            drafts = [bulk.Draft(ref=i, department_id=dept_id, entity_id=firm.id, entity_kind=firm.kind,
+                                 values=ctx.prepare(data)) for i, (firm, data, dept_id) in enumerate(rows)]
+            outcome = bulk.store(session, actor=actor, ctx=ctx, drafts=drafts, source={"file": "演示数据（各部门报送）"})
+            stored += [rid for _, rid in outcome.stored]
+        session.flush()
+        records.accept(session, actor=admin, records=records.by_ids(session, actor=admin, ids=stored))
+
+    # the last two cycles and today: a grade-history line with points to compare
+    this_cycle = cycle_start(day)
+    for as_of in sorted({cycle_start(this_cycle - dt.timedelta(days=1)), this_cycle}):
+        grading.run(platform, trigger="演示数据", as_of=as_of)
+    grading.run(platform, trigger="演示数据")
+
+    with platform.uow(actor=SYSTEM) as session:
+        def as_user(name: str):
+            return accounts.actor_for(session.scalars(select(User).where(User.username == name)).one())
+
+        if company is not None:
+            reviews.request_review(session, actor=as_user("company"), reason=(
+                "本公司2026年8月的广告违法行政处罚已于8月20日缴清罚款，涉事广告已全部下架更正，并已申请缩短公示期；"
+                "4月抽查发现的问题也已整改完毕并报送整改材料。请复核上述两项扣分。"))
+        scored = ([company] if company is not None else []) + [f for f in others if f not in (red, black)][:8:2]
+        lines = ["统一社会信用代码,维度,分值,来源,评价日期"]
+        rated = min(day, this_cycle + dt.timedelta(days=30)).isoformat()
+        for i, firm in enumerate(scored):
+            public = 736 if firm is company else 640 + rng.randrange(0, 220)
+            third = 702 if firm is company else 620 + rng.randrange(0, 240)
+            lines.append(f"{firm.uscc},公共信用评价,{public},北京市公共信用信息服务平台,{this_cycle.isoformat()}")
+            if i % 2 == 0:
+                lines.append(f"{firm.uscc},第三方评价,{third},北京某信用评级有限公司,{rated}")
+        dimensions.import_scores(session, actor=as_user("admin"), path_or_bytes="\n".join(lines).encode("utf-8"),
+                                 filename="公共信用评价与第三方评价结果.csv")
+        # results shared with every department (000 §19(三)(四)); the public sees none (R-PUB-7)
+        grading.set_publication(session, actor=as_user("admin"), version=grading.active_version(session),
+                                publication=Publication.SPECIFIED)
+
+
+def _seed_sanctions(platform: Platform) -> None:
+    """What follows from grades and determinations (issue 6): a department's black-list determination, a
+    joint punishment on the black-listed company — answered by one department, still open at another —
+    and an integrity interview with a D-grade company (R-LST-2, R-MEA-4, R-MEA-5)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from xinyong.accounts.models import Department, User
+    from xinyong.actions import service as actions
+    from xinyong.actions.schemas import ActionCreate
+    from xinyong.entities.models import Entity
+    from xinyong.kit.clock import today
+    from xinyong.lists import service as lists
+    from xinyong.lists.models import ListEntry, ListKind
+    from xinyong.measures import reminders
+    from xinyong.measures.reminder_models import ReminderKind
+
+    day = today()
+    with platform.uow(actor=SYSTEM) as session:
+        def as_user(name: str):
+            return accounts.actor_for(session.scalars(select(User).where(User.username == name)).one())
+
+        scjg, hb = as_user("scjg_officer"), as_user("sthj_officer")
+        black = session.scalars(select(ListEntry).where(ListEntry.kind == ListKind.BLACK, lists.in_force(day))).first()
+        d_grade = reminders.d_grade_without_reminder(session, limit=3)
+        if black is not None:
+            entity = session.get(Entity, black.entity_id)
+            depts = [d.id for d in session.scalars(select(Department).where(Department.is_credit_office.is_(False))
+                                                   .order_by(Department.id).limit(2))]
+            opts = actions.options(session, actor=scjg, entity_code=entity.uscc, day=day)
+            codes = [m.code for m in opts.measures[black.id] if m.mandatory][:3]
+            if codes and len(depts) == 2:
+                action = actions.initiate(session, actor=scjg, action_in=ActionCreate(
+                    entity_code=entity.uscc, entry_id=black.id, measure_codes=codes, department_ids=depts,
+                    reason="该主体信用评价低于 D 级，列入严重失信主体名单，依清单实施联合惩戒"))
+                first = next(t for t in actions.tasks_of(session, action) if t.department_id == scjg.department_id)
+                actions.answer(session, actor=scjg, action=action, task_id=first.id, status="executed",
+                               note="已在行政许可审查中从严审核，并列为重点监管对象")
+        for entity_id, _score in d_grade[:1]:
+            entity = session.get(Entity, entity_id)
+            if entity.uscc:
+                reminders.issue(session, actor=scjg, entity_code=entity.uscc, kind=ReminderKind.INTERVIEW,
+                                document_number=f"京开市监约〔{day.year}〕1号", manner="当面约谈",
+                                content="就多次违法经营行为进行诚信约谈，要求十个工作日内整改并报送整改情况",
+                                held_on=day - dt.timedelta(days=3))
+        target = session.scalars(select(Entity).where(Entity.uscc.is_not(None), Entity.kind == "legal_person")
+                                 .order_by(Entity.id.desc())).first()
+        if target is not None:
+            lists.determine(session, actor=hb, entity_code=target.uscc, kind=ListKind.BLACK,
+                            basis_text="《中华人民共和国大气污染防治法》第九十九条：超标排放大气污染物，"
+                                       "拒不改正，经认定为严重失信主体",
+                            document_number=f"京开环认〔{day.year}〕3号", decided_on=day - dt.timedelta(days=30),
+                            planned_end=day + dt.timedelta(days=3 * 365))

@@ -1,4 +1,4 @@
-"""Entity search and the entity page (basic information and related persons so far)."""
+"""Entity search and the entity page (basic information, related persons, the credit file and its grade)."""
 
 from __future__ import annotations
 
@@ -98,12 +98,16 @@ def entity_page(request: Request, session: DB, actor: CurrentActor, entity_id: R
     view = access.read_file(session, actor=actor, entity_id=entity_id, duty=duty or None,
                             consent_id=int(consent) if consent.strip() else None, matter=matter.strip() or None,
                             via=request.url.path)
+    from xinyong.grading import pages as grading
+
     entity = service.get_entity(session, actor=actor, entity_id=entity_id)
     department = actor.role in (Role.OFFICER, Role.REVIEWER) and actor.department_id is not None
     return render(request, "entities/entity.html", {
         "e": service.to_read(entity, actor), "records": view.records, "file": view, "department_view": department,
         "duties": DUTY_LABELS, "asked": {"duty": duty, "consent": consent, "matter": matter},
-        "consents": access.usable_consents(session, actor=actor, entity_id=entity.id) if department else []})
+        "consents": access.usable_consents(session, actor=actor, entity_id=entity.id) if department else [],
+        # score, grade, reasons and history, for the readers who see grades (R-GRD-5, R-GRD-6)
+        "grading": grading.entity_card(session, actor, entity.id, view.records, department_view=department)})
 
 
 @router.post("/entities/{entity_id}/reveal-id")

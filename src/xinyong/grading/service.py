@@ -105,11 +105,12 @@ def versions(session: Session) -> list[GradingModelVersion]:
     return list(session.scalars(select(GradingModelVersion).order_by(GradingModelVersion.code, GradingModelVersion.version)))
 
 
-def add_version(session: Session, *, actor: Actor, text: str, activate: bool = False) -> GradingModelVersion:
+def add_version(session: Session, *, actor: Actor, text: str, activate: bool = False,
+                source: str = "上传的模型文件") -> GradingModelVersion:
     """Store a new model version from its TOML text (refused with file, line and reason when it does not
     make sense); with ``activate``, it grades from the next run on."""
     _require(actor, Permission.GRADING_MANAGE)
-    model = load(text, source="上传的模型文件")
+    model = load(text, source=source)
     exists = session.scalars(select(GradingModelVersion).where(GradingModelVersion.code == model.code,
                                                                GradingModelVersion.version == model.version)).first()
     if exists is not None:
@@ -276,7 +277,8 @@ def _grade(model: GradingModel, records: pl.DataFrame | Path, entities: pl.Serie
 
 
 def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = None, engine: str = "embedded",
-        trigger: str = "手动运行", progress: Progress | None = None) -> GradingRun:
+        trigger: str = "手动运行", progress: Progress | None = None,
+        on_started: Callable[[int], None] | None = None) -> GradingRun:
     """A full run over every entity. Returns the run, succeeded; on failure marks it failed (the last good
     run stays current) and raises ``Invalid`` with the reason."""
     _require(actor, Permission.GRADING_RUN)
@@ -293,6 +295,8 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         session.flush()
         events.run_started(session, r, actor)
         run_id = r.id
+    if on_started is not None:  # the run is registered (committed): a page can follow it by its id
+        on_started(run_id)
     try:
         say("读取记录")
         records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)

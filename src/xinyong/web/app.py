@@ -57,6 +57,8 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.catalog import pages as catalog_pages
     from xinyong.entities import api as entities_api
     from xinyong.entities import pages as entities_pages
+    from xinyong.grading import api as grading_api
+    from xinyong.grading import pages as grading_pages
     from xinyong.ingest import api as ingest_api
     from xinyong.ingest import pages as ingest_pages
     from xinyong.jobs import api as jobs_api
@@ -79,11 +81,11 @@ def create_app(platform: Platform) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
     for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api, access_api,
-                   public_api, lists_api, measures_api, actions_api):
+                   public_api, grading_api, lists_api, measures_api, actions_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
-                   jobs_pages, access_pages, public_pages, lists_pages, measures_pages, actions_pages):
+                   jobs_pages, access_pages, public_pages, grading_pages, lists_pages, measures_pages, actions_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

@@ -46,6 +46,7 @@ NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("奖惩措施", "/measures", (Permission.MEASURE_READ,)),
     ("联合奖惩", "/actions", (Permission.ACTION_RESPOND,)),
     ("提醒约谈", "/reminders", (Permission.RECORD_SUBMIT, Permission.GRADING_RUN)),
+    ("信用评价", "/grading", (Permission.GRADING_RUN,)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),
     ("查询日志", "/audit/queries", (Permission.QUERY_LOG_READ,)),
