@@ -225,6 +225,26 @@ def grade(as_of: str | None, engine: str, verify_run: int | None, as_json: bool)
                          f"{run.records:,} 条计入记录，用时 {run.seconds:.1f} 秒；等级分布：{spread}")
 
 
+@main.command("scores")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True)
+def scores_command(file: str, as_json: bool) -> None:
+    """Import external dimension scores (the city's public credit evaluation, third-party evaluations) from
+    a CSV: 统一社会信用代码, 维度, 分值, 来源, 评价日期 (R-GRD-2, R-XCH-1). Bad rows are reported by number;
+    the same file again changes nothing; entities whose scores changed are regraded at once."""
+    from xinyong.grading.dimensions import import_scores
+
+    with _platform().uow(actor=_system_actor()) as session:
+        report = import_scores(session, actor=_system_actor(), path_or_bytes=file)
+    data = report.model_dump(mode="json")
+    lines = [f"{report.filename}：{report.total} 行，新增 {report.imported}，更新 {report.updated}，未变 {report.unchanged}，"
+             f"早于已有评价 {report.older}，拒绝 {len(report.rejected)}；{report.entities} 个主体已重新评价"]
+    lines += [f"  第 {r.row} 行：{r.reason}" for r in report.rejected[:50]]
+    if report.unknown_codes:
+        lines.append(f"  平台上没有的代码：{'、'.join(report.unknown_codes[:20])}")
+    _emit(as_json, data, "\n".join(lines))
+
+
 @main.group(cls=Group)
 def audit() -> None:
     """The tamper-evident trail."""

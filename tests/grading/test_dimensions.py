@@ -2,6 +2,8 @@
 evaluation kept per entity and dimension, a second import of the same file changing nothing, and the
 entities whose scores changed regraded in the same commit (R-GRD-4)."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -135,3 +137,17 @@ def test_the_credit_office_imports_scores_on_its_page_and_over_the_api(client, w
     officer = client.post("/api/v1/grading/scores", files={"file": ("x.csv", b"code,dimension,score\n")},
                           headers=bearer(world["users"]["officer"]))
     assert officer.status_code == 403
+
+
+def test_the_operator_imports_a_scores_file_from_the_command_line(xinyong, world, tmp_path, make):  # noqa: F811  SPEC §18
+    path = tmp_path / "市公共信用评价.csv"
+    path.write_bytes(scores_csv(world, make.uscc()))
+    out = xinyong("scores", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["imported"], sorted(r["row"] for r in report["rejected"]), report["entities"]) == (2, [4, 5, 6, 8, 9], 2)
+    again = json.loads(xinyong("scores", str(path), "--json").stdout)
+    assert (again["imported"], again["updated"], again["entities"]) == (0, 0, 0)
+    text = xinyong("scores", str(path))
+    assert "第 4 行" in text.stdout
+    assert xinyong("scores", str(tmp_path / "无此文件.csv")).returncode != 0
