@@ -58,9 +58,9 @@ def test_another_entitys_grade_answers_like_a_code_that_does_not_exist(client, w
 def test_who_reads_a_grade_follows_its_publication(client, world, h):  # noqa: F811  R-PUB-7, 000 §19(一)
     url = grade_url(world["company"])
     assert client.get(url, headers=h["admin"]).json()["score"] == 620  # the credit office: always
-    for who in ("officer", "reviewer", "outsider"):  # 内部使用, the default: no department
-        r = client.get(url, headers=h[who])
-        assert r.status_code == 403 and r.json()["message"] == "信用评价结果未向本部门公开", who
+    # 内部使用, the default, includes sharing with the government departments (000 §19(一), §19(四))
+    for who in ("officer", "reviewer", "outsider"):
+        assert client.get(url, headers=h[who]).json()["score"] == 620, who
     public = client.get(url)
     assert public.status_code == 401 and "不向公众公开" in public.json()["message"]
     assert client.get(url, headers=h["auditor"]).status_code == 403
@@ -68,11 +68,12 @@ def test_who_reads_a_grade_follows_its_publication(client, world, h):  # noqa: F
     active = next(m for m in models if m["active"])
     assert (active["publication"], active["audience"]) == ("internal", [])
     set_ = client.post(f"/api/v1/grading/models/{active['id']}/publication", headers=h["admin"],
-                       json={"publication": "specified", "audience": [world["scjg"].uscc]})
-    assert set_.status_code == 200 and set_.json()["audience"] == [world["scjg"].uscc]
-    assert client.get(url, headers=h["officer"]).json()["score"] == 620
-    assert client.get(url, headers=h["reviewer"]).status_code == 200
-    assert client.get(url, headers=h["outsider"]).status_code == 403
+                       json={"publication": "specified", "audience": [world["other"].uscc]})
+    assert set_.status_code == 200 and set_.json()["audience"] == [world["other"].uscc]
+    assert client.get(url).status_code == 401  # disclosed to a specified subject, not to the public
+    none = client.post(f"/api/v1/grading/models/{active['id']}/publication", headers=h["admin"],
+                       json={"publication": "specified", "audience": []})
+    assert none.status_code == 400 and none.json()["field"] == "audience"
     client.post(f"/api/v1/grading/models/{active['id']}/publication", json={"publication": "public"}, headers=h["admin"])
     assert client.get(url).json()["grade"] == "C" and client.get(url, headers=h["outsider"]).status_code == 200
     assert client.get(url, headers=h["auditor"]).status_code == 403  # auditors read logs, not files

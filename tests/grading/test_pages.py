@@ -76,17 +76,13 @@ def publish(uow, level, audience=None):
         service.set_publication(s, actor=SYSTEM, version=service.active_version(s), publication=level, audience=audience)
 
 
-def test_departments_see_grades_only_once_published_to_them(client, graded, uow):  # R-PUB-7, 000 §19(一)
+def test_departments_see_grades_even_for_internal_use(client, graded, uow):  # R-PUB-7, 000 §19(一), §19(四)
     as_user(client, "scjg_jbr")
-    assert 'id="grading"' not in client.get(f"/entities/{graded['company'].id}").text  # 内部使用, the default
-    publish(uow, Publication.SPECIFIED)  # to every department
-    card = card_of(client.get(f"/entities/{graded['company'].id}").text)
+    card = card_of(client.get(f"/entities/{graded['company'].id}").text)  # 内部使用 includes government departments
     assert "<strong>620</strong> 分" in card and "行政处罚（一般违法）2条" in card
     assert f'href="/records/{graded["records"]["scjg_public"]}"' in card  # its own record opens
     assert f'href="/records/{graded["records"]["sthj_public"]}"' not in card and "1 条由其他部门记录" in card
     assert 'name="reason"' not in card and "评价结果复核" not in card  # reviews are the entity's and the office's
-    publish(uow, Publication.SPECIFIED, [graded["sthj"].uscc])  # to another department only
-    assert 'id="grading"' not in client.get(f"/entities/{graded['company'].id}").text
 
 
 def test_the_public_sees_a_grade_only_when_results_are_public(client, graded, uow):  # R-PUB-7
@@ -107,17 +103,17 @@ def test_another_entity_sees_no_grade(client, graded, uow):
 def test_the_credit_office_sets_how_widely_results_are_published(client, graded, uow):  # R-PUB-7
     as_user(client, "xyb")
     page = client.get("/grading")
-    assert "评价结果公开范围" in page.text and "<strong>内部使用</strong>" in page.text
+    assert "评价结果公开范围" in page.text and "<strong>内部使用（含与相关政府部门共享）</strong>" in page.text
     with uow(write=False) as s:
         version_id = service.active_version(s).id
     r = client.post(f"/grading/models/{version_id}/publication", follow_redirects=False,
-                    data={"csrf_token": csrf_of(page.text), "publication": "specified", "audience": [graded["scjg"].uscc]})
+                    data={"csrf_token": csrf_of(page.text), "publication": "specified", "audience": graded["other"].uscc})
     assert r.status_code == 303
     page = client.get("/grading").text
-    assert "向指定对象（部门）公开" in page and "（北京经济技术开发区市场监督管理局）" in page
+    assert "向特定主体公开" in page and graded["other"].uscc in page
     bad = client.post(f"/grading/models/{version_id}/publication",
-                      data={"csrf_token": csrf_of(page), "publication": "specified", "audience": ["91110302000000000X"]})
-    assert bad.status_code == 404 and "未找到统一社会信用代码为" in bad.text
+                      data={"csrf_token": csrf_of(page), "publication": "specified", "audience": "91110302000000000X"})
+    assert bad.status_code == 400 and "统一社会信用代码" in bad.text
 
 
 def test_an_entity_never_graded_shows_not_yet_graded(client, graded, uow):

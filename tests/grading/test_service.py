@@ -210,17 +210,19 @@ def test_results_are_published_at_the_chosen_level(uow, zone, make):  # R-PUB-7,
 
     company = zone["company"]
     owner = make.actor(make.user("entity", "qy", entity=company))
+    other = make.entity("北京亦庄晨光电子有限公司")
+    other_user = make.actor(make.user("entity", "cg", entity=other))
     with uow(actor=SYSTEM) as s:
         version = service.active_version(s)
         assert version.publication is Publication.INTERNAL  # until the credit office chooses
         seen = {name: service.visible_standing(s, a, company.id) is not None
                 for name, a in (("admin", zone["admin"]), ("owner", owner), ("officer", zone["officer"]),
                                 ("outsider", zone["outsider"]), ("public", PUBLIC))}
-        assert seen == {"admin": True, "owner": True, "officer": False, "outsider": False, "public": False}
+        # internal use includes sharing with the government departments (000 §19(一), §19(四))
+        assert seen == {"admin": True, "owner": True, "officer": True, "outsider": True, "public": False}
         service.set_publication(s, actor=SYSTEM, version=version, publication=Publication.SPECIFIED,
-                                audience=[zone["dept"].uscc])
-        assert service.visible_standing(s, zone["officer"], company.id) is not None
-        assert service.visible_standing(s, zone["outsider"], company.id) is None
+                                audience=[other.uscc])
+        assert service.visible_standing(s, other_user, company.id) is not None  # a specified subject
         assert service.visible_standing(s, PUBLIC, company.id) is None
         service.set_publication(s, actor=SYSTEM, version=version, publication=Publication.PUBLIC)
         assert service.visible_standing(s, PUBLIC, company.id) is not None

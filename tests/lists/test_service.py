@@ -7,7 +7,7 @@ import pytest
 from xinyong.audit.verify import verify
 from xinyong.grading import service as grading
 from xinyong.kit.clock import today
-from xinyong.kit.errors import Forbidden
+from xinyong.kit.errors import Conflict, Forbidden
 from xinyong.lists import service
 from xinyong.lists.models import Basis, EndReason, ListEntry, ListKind
 from xinyong.records import service as records
@@ -84,9 +84,28 @@ def test_only_its_department_or_the_credit_office_ends_a_determination(uow, zone
         service.end(s, actor=zone["officer"], entry=s.get(ListEntry, entry_id), reason=EndReason.CORRECTED,
                     note="认定依据经复核更正")
     assert _lists(uow, company.id) == []
-    with pytest.raises(Forbidden), uow(actor=zone["officer"]) as s:  # grading entries are the credit office's
+    with pytest.raises(Conflict, match="随评价结果调整"), uow(actor=zone["admin"]) as s:  # its basis is the grade
         grading_entry = ListEntry(entity_id=company.id, kind=ListKind.RED, basis=Basis.GRADING, basis_text="评价",
                                   started_on=today())
         s.add(grading_entry)
         s.flush()
-        service.end(s, actor=zone["officer"], entry=grading_entry, reason=EndReason.REPAIRED, note="修复")
+        service.end(s, actor=zone["admin"], entry=grading_entry, reason=EndReason.REPAIRED, note="修复")
+
+
+def test_a_full_run_leaves_the_lists_of_entities_regraded_since_its_read(platform, uow, zone, monkeypatch):  # R-LST-4
+    """Records accepted while a full run grades: the entity's newer instant result decides its lists."""
+    from xinyong.grading import source
+
+    read = source.read_inputs
+
+    def read_then_change(*args, **kwargs):
+        frames = read(*args, **kwargs)
+        for i in range(4):  # accepted after the run read its input: instant regrade puts the company on black
+            _accept(uow, zone, _penalty(zone["company"], f"京开市监罚〔2026〕2{i}号", serious=True))
+        return frames
+
+    monkeypatch.setattr(source, "read_inputs", read_then_change)
+    grading.run(platform)
+    with uow(write=False) as s:
+        assert grading.standing(s, zone["company"].id).lists == ["black"]
+    assert _lists(uow, zone["company"].id) == ["black"]

@@ -435,7 +435,6 @@ def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
     from xinyong.grading import dimensions, reviews
     from xinyong.grading import service as grading
     from xinyong.grading.jobs import cycle_start
-    from xinyong.grading.models import Publication
     from xinyong.ingest.service import import_actor
     from xinyong.kit.clock import today
     from xinyong.records import bulk
@@ -527,9 +526,6 @@ def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
                 lines.append(f"{firm.uscc},第三方评价,{third},北京某信用评级有限公司,{rated}")
         dimensions.import_scores(session, actor=as_user("admin"), path_or_bytes="\n".join(lines).encode("utf-8"),
                                  filename="公共信用评价与第三方评价结果.csv")
-        # results shared with every department (000 §19(三)(四)); the public sees none (R-PUB-7)
-        grading.set_publication(session, actor=as_user("admin"), version=grading.active_version(session),
-                                publication=Publication.SPECIFIED)
 
 
 def _seed_sanctions(platform: Platform) -> None:

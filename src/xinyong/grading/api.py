@@ -91,13 +91,17 @@ def entity_grade(session: Session, entity_id: int, standing: service.Standing | 
 
 
 def check_publication(session: Session, publication: str, audience: list[str]) -> tuple[Publication, list[str]]:
-    """A publication level and, for 向指定对象公开, the departments named (by USCC; none named: all)."""
-    from xinyong.accounts import service as accounts
+    """A publication level and, for 向特定主体公开, the subjects it is disclosed to (their USCCs, at least one)."""
+    from xinyong.entities.identifiers import validate_uscc
 
     if publication not in {p.value for p in Publication}:
         raise Invalid(f"公开范围应为以下之一：{'、'.join(p.value for p in Publication)}", field="publication")
     level = Publication(publication)
-    named = [accounts.department_by_uscc(session, code).uscc for code in audience] if level is Publication.SPECIFIED else []
+    if level is not Publication.SPECIFIED:
+        return level, []
+    named = [validate_uscc(code, field="audience") for code in audience if code.strip()]
+    if not named:
+        raise Invalid("向特定主体公开时，请填写至少一个特定主体的统一社会信用代码", field="audience")
     return level, named
 
 

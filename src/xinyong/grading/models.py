@@ -35,13 +35,13 @@ class Publication(StrEnum):
     """How widely the results are published (R-PUB-7, 000 §19(一)): the entity itself and the credit
     office always see them."""
 
-    PUBLIC = "public"  # 向社会公开
-    SPECIFIED = "specified"  # 向指定对象公开（所列部门；未列则为全部部门）
-    INTERNAL = "internal"  # 内部使用（仅信用办与主体本身）
+    PUBLIC = "public"  # 完全公开：向社会公开
+    SPECIFIED = "specified"  # 向特定主体公开：仅向所列主体披露
+    INTERNAL = "internal"  # 内部使用：本部门内部使用或与相关政府部门共享
 
 
-PUBLICATION_LABELS = {Publication.PUBLIC: "向社会公开", Publication.SPECIFIED: "向指定对象（部门）公开",
-                      Publication.INTERNAL: "内部使用"}
+PUBLICATION_LABELS = {Publication.PUBLIC: "完全公开（向社会公开）", Publication.SPECIFIED: "向特定主体公开",
+                      Publication.INTERNAL: "内部使用（含与相关政府部门共享）"}
 
 
 class GradingModelVersion(Audited, Base):
@@ -59,7 +59,7 @@ class GradingModelVersion(Audited, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql.false(), comment="是否现行模型")
     publication: Mapped[Publication] = mapped_column(_enum(Publication, "grading_publication"), default=Publication.INTERNAL,
                                                      server_default=Publication.INTERNAL.value, comment="评价结果公开范围")
-    audience: Mapped[Any] = mapped_column(JSON, nullable=True, comment="指定公开对象（部门统一社会信用代码）；空为全部部门")
+    audience: Mapped[Any] = mapped_column(JSON, nullable=True, comment="特定公开对象（主体统一社会信用代码）")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="载入人")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="载入时间")
 

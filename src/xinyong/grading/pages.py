@@ -214,7 +214,7 @@ def set_publication(request: Request, session: DB, actor: Manager, model_id: Row
         raise NotFound("未找到该评价模型版本")
     try:
         level, audience = api.check_publication(session, str(form.get("publication", "")),
-                                                [str(v) for v in form.getlist("audience")])
+                                                str(form.get("audience", "")).split())
         service.set_publication(session, actor=actor, version=version, publication=level, audience=audience)
     except XinyongError as exc:
         session.rollback()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.kit.clock import now, today
-from xinyong.kit.db import is_sqlite
+from xinyong.kit.db import batched, is_sqlite
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.kit.platform import Platform, settings_of
 
@@ -145,7 +145,8 @@ def _active_model(session: Session) -> tuple[GradingModelVersion, GradingModel]:
 
 def set_publication(session: Session, *, actor: Actor, version: GradingModelVersion, publication: Publication,
                     audience: list[str] | None = None) -> None:
-    """How widely this model's results are published (R-PUB-7, 000 §19(一))."""
+    """How widely this model's results are published (R-PUB-7, 000 §19(一)); ``audience``: the USCCs of the
+    specified subjects results are disclosed to."""
     _require(actor, Permission.GRADING_MANAGE)
     version.publication = Publication(publication)
     version.audience = sorted(set(audience)) if audience and version.publication is Publication.SPECIFIED else None
@@ -160,20 +161,22 @@ def visible_standing(session: Session, actor: Actor, entity_id: int) -> Standing
 
 
 def may_see(session: Session, actor: Actor, entity_id: int, version: GradingModelVersion) -> bool:
-    """Whether ``actor`` may see an entity's grading result: the entity itself and the credit office
-    always (R-GRD-5); the public when results are public; departments when public, or when published
-    to specified subjects that include them (all departments when none is named) (R-PUB-7)."""
-    from xinyong.accounts.models import Department
+    """Whether ``actor`` may see an entity's grading result (R-PUB-7, 000 §19(一)): the entity itself and
+    the credit office always (R-GRD-5); government departments always — even "internal use" includes
+    sharing with the relevant government departments, and results are shared with them for joint
+    punishment (§19(四)); the public when results are public; another entity when results are public, or
+    disclosed to specified subjects and it is one of them (``audience``: their USCCs)."""
     from xinyong.accounts.permissions import Role
+    from xinyong.entities.models import Entity
 
-    if actor.role is Role.ADMIN or (actor.role is Role.ENTITY and actor.entity_id == entity_id):
+    if actor.role in (Role.ADMIN, Role.OFFICER, Role.REVIEWER):
+        return True
+    if actor.role is Role.ENTITY and actor.entity_id == entity_id:
         return True
     if version.publication is Publication.PUBLIC:
         return True
-    if version.publication is Publication.SPECIFIED and actor.department_id is not None:
-        if not version.audience:
-            return True
-        uscc = session.scalar(select(Department.uscc).where(Department.id == actor.department_id))
+    if version.publication is Publication.SPECIFIED and actor.role is Role.ENTITY and actor.entity_id and version.audience:
+        uscc = session.scalar(select(Entity.uscc).where(Entity.id == actor.entity_id))
         return uscc in version.audience
     return False
 
@@ -317,7 +320,10 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
             r.input_digest, r.results_digest = input_digest, digest
             r.seconds = round(time.perf_counter() - started, 3)
             session.flush()
-            _announce(session, r, rows, True)
+            # entities regraded at once since the read have newer results: the lists follow those, not this run's
+            newer = set(session.scalars(select(GradeResult.entity_id).join(GradingRun, GradingRun.id == GradeResult.run_id)
+                                        .where(GradeResult.run_id > run_id, GradingRun.status == RunStatus.SUCCEEDED)))
+            _announce(session, r, rows.filter(~pl.col("entity_id").is_in(list(newer))) if newer else rows, True)
             events.run_finished(session, r, actor)
             return r
     except Exception as exc:  # the run is marked failed and the reason kept; the last good run stays current
@@ -394,7 +400,13 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
         return None
     model = parsed(version)
     on = on or today()
-    ids = sorted(set(entity_ids))
+    from xinyong.entities.models import Entity
+
+    # only entities that exist: one created in a savepoint that was rolled back was still noted as touched
+    ids = sorted({i for part in batched(sorted(set(entity_ids)))
+                  for i in session.scalars(select(Entity.id).where(Entity.id.in_(part)))})
+    if not ids:
+        return None
     records = source.session_records(session, model, on, ids)
     dimensions = source.session_dimensions(session, model, ids)
     rows = result_rows(model, _grade(model, records, pl.Series("entity_id", ids, pl.Int64), on, dimensions, "embedded"))
@@ -406,7 +418,8 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
                    finished_at=now(), seconds=0.0)
     session.add(r)
     session.flush()
-    session.execute(insert(GradeResult), [{"run_id": r.id, **row} for row in rows.iter_rows(named=True)])
+    session.execute(insert(GradeResult), [{"run_id": r.id, **row, "explanation": json.loads(row["explanation"])
+                                           if row["explanation"] else None} for row in rows.iter_rows(named=True)])
     _announce(session, r, rows, False)
     events.regraded(session, r, rows["entity_id"].to_list())
     return r
@@ -415,20 +428,21 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
 def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFrame:
     """The rows that differ from the entities' standing (or whose standing came from another model)."""
     full = current_full_run(session)
-    latest = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
-              .join(GradingRun, GradingRun.id == GradeResult.run_id)
-              .where(GradeResult.entity_id.in_(rows["entity_id"].to_list()), GradingRun.status == RunStatus.SUCCEEDED,
-                     GradeResult.run_id >= (full.id if full else 0))
-              .group_by(GradeResult.entity_id).subquery())
-    stmt = (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
-                   GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
-            .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
-            .join(GradingRun, GradingRun.id == GradeResult.run_id))
     before = {}
-    for eid, industry, final, grade, lists, explanation, mid in session.execute(stmt):
-        if isinstance(explanation, str):
-            explanation = json.loads(explanation)
-        before[eid] = (industry, final, grade, lists, explanation, mid)
+    for part in batched(rows["entity_id"].to_list()):  # PostgreSQL takes at most 65,535 parameters a statement
+        latest = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
+                  .join(GradingRun, GradingRun.id == GradeResult.run_id)
+                  .where(GradeResult.entity_id.in_(part), GradingRun.status == RunStatus.SUCCEEDED,
+                         GradeResult.run_id >= (full.id if full else 0))
+                  .group_by(GradeResult.entity_id).subquery())
+        stmt = (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
+                       GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
+                .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
+                .join(GradingRun, GradingRun.id == GradeResult.run_id))
+        for eid, industry, final, grade, lists, explanation, mid in session.execute(stmt):
+            if isinstance(explanation, str):
+                explanation = json.loads(explanation)
+            before[eid] = (industry, final, grade, lists, explanation, mid)
     keep = [before.get(row["entity_id"]) != (row["industry_score"], row["final_score"], row["grade"], row["lists"],
                                              json.loads(row["explanation"]) if row["explanation"] else None, model_id)
             for row in rows.iter_rows(named=True)]

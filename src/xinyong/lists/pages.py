@@ -13,7 +13,7 @@ from xinyong.web.deps import DB, CurrentActor, PageNo, PostedForm, RowId, allowe
 from xinyong.web.templating import render
 
 from . import service
-from .models import BASIS_LABELS, END_LABELS, EXCHANGE_CODES, LIST_TITLES, EndReason, ListKind
+from .models import BASIS_LABELS, END_LABELS, EXCHANGE_CODES, LIST_TITLES, Basis, EndReason, ListKind
 
 router = page_router()
 PAGE_SIZE = 30
@@ -80,7 +80,8 @@ def entry_page(request: Request, session: DB, actor: Reader, entry_id: RowId):
 
 def _entry(request, session, actor, entry, error, status: int = 200):
     own = entry.department_id is not None and entry.department_id == actor.department_id
-    can_end = entry.ended_on is None and (actor.role.value == "admin" or (own and actor.can(Permission.LIST_DETERMINE)))
+    can_end = entry.ended_on is None and entry.basis is Basis.DETERMINATION and (
+        actor.role.value == "admin" or (own and actor.can(Permission.LIST_DETERMINE)))
     return render(request, "lists/entry.html", {
         "e": service.to_read(session, entry), "basis_labels": BASIS_LABELS, "end_labels": END_LABELS, "can_end": can_end,
         "reasons": [r for r in EndReason if r is not EndReason.REGRADED], "error": error}, status=status)

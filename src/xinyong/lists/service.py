@@ -20,7 +20,7 @@ from xinyong.audit.trail import attest_rows
 from xinyong.entities import service as entities
 from xinyong.kit.clock import today
 from xinyong.kit.db import batched, next_free_id, sync_id_sequence
-from xinyong.kit.errors import Forbidden, Invalid, NotFound
+from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import events
 from .models import BASIS_LABELS, LIST_LABELS, Basis, EndReason, ListEntry, ListKind
@@ -124,9 +124,13 @@ def determine(session: Session, *, actor: Actor, entity_code: str, kind: ListKin
 
 
 def end(session: Session, *, actor: Actor, entry: ListEntry, reason: EndReason, note: str, on: dt.date | None = None) -> None:
-    """End an entry before its planned end: its basis ended (R-LST-4). A determination is ended by its
-    department or the credit office; a grading-based entry only by the credit office (a repair, say)."""
-    own = entry.basis is Basis.DETERMINATION and actor.department_id is not None and actor.department_id == entry.department_id
+    """End a determination before its planned end: its basis ended (R-LST-4) — by its department or the
+    credit office. A grading-based entry is not ended by hand: its basis is the grade, and it ends when a
+    result no longer puts the entity there (a repair or correction changes the records, and so the grade);
+    ended by hand, the next regrade would put it straight back."""
+    if entry.basis is Basis.GRADING:
+        raise Conflict("依评价结果列入的名单随评价结果调整：请通过信用修复或更正信用记录，重新评价后自动移出")
+    own = actor.department_id is not None and actor.department_id == entry.department_id
     if not (actor.role is Role.ADMIN or own):
         raise Forbidden("只有作出认定的部门或信用办可以移出名单")
     if entry.ended_on is not None:
@@ -141,16 +145,20 @@ def end(session: Session, *, actor: Actor, entry: ListEntry, reason: EndReason, 
 # ---- following grading ------------------------------------------------------------------------------
 
 def follow_grading(session: Session, run, rows, full: bool) -> None:
-    """Keep the grading-based entries in step with results just written (``rows``: entity_id, lists)."""
-    day = run.as_of
+    """Keep the grading-based entries in step with results just written (``rows``: entity_id, lists), for
+    the entities in ``rows`` only. Dated today, when the platform learns it (a run as of a past date does not
+    rewrite what the lists said then)."""
+    day = today()
     wanted = {(eid, kind) for eid, codes in rows.select("entity_id", "lists").filter(rows["lists"] != "").iter_rows()
               for kind in codes.split()}
     current_stmt = select(ListEntry.id, ListEntry.entity_id, ListEntry.kind).where(
         ListEntry.basis == Basis.GRADING, ListEntry.ended_on.is_(None))
     current: dict[tuple[int, str], int] = {}
     if full:
+        graded = set(rows["entity_id"].to_list())
         for eid_, eid, kind in session.execute(current_stmt):
-            current[(eid, kind.value)] = eid_
+            if eid in graded:
+                current[(eid, kind.value)] = eid_
     else:
         for part in batched(rows["entity_id"].to_list()):
             for eid_, eid, kind in session.execute(current_stmt.where(ListEntry.entity_id.in_(part))):

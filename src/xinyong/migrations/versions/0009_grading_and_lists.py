@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False, comment='模型文件（TOML）'),
     sa.Column('active', sa.Boolean(), server_default=sa.false(), nullable=False, comment='是否现行模型'),
     sa.Column('publication', sa.Enum('public', 'specified', 'internal', name='grading_publication', native_enum=False, length=20), server_default='internal', nullable=False, comment='评价结果公开范围'),
-    sa.Column('audience', sa.JSON(), nullable=True, comment='指定公开对象（部门统一社会信用代码）；空为全部部门'),
+    sa.Column('audience', sa.JSON(), nullable=True, comment='特定公开对象（主体统一社会信用代码）'),
     sa.Column('created_by', sa.Integer(), nullable=True, comment='载入人'),
     sa.Column('created_at', xinyong.kit.db.UTCDateTime(), nullable=False, comment='载入时间'),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_grading_models_created_by_users')),
