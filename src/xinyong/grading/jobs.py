@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from xinyong.jobs.registry import job
 from xinyong.kit.clock import CHINA
@@ -39,20 +39,20 @@ def cycle(platform, *, now: dt.datetime) -> dict:
 def expiries(platform, *, now: dt.datetime) -> dict:
     from xinyong.records.models import Fulfilment, Record, Status
 
-    from .models import GradeResult, GradingRun, RunStatus
-    from .service import regrade
+    from .models import GradingRun
+    from .service import regrade, standing_results
 
     day = now.astimezone(CHINA).date()
     since = day - dt.timedelta(days=30)
-    graded = (select(GradeResult.entity_id, func.max(GradingRun.as_of).label("as_of"))
-              .join(GradingRun, GradingRun.id == GradeResult.run_id).where(GradingRun.status == RunStatus.SUCCEEDED)
-              .group_by(GradeResult.entity_id).subquery())
-    stale = (select(Record.entity_id).distinct()
-             .join(graded, graded.c.entity_id == Record.entity_id)
-             .where(Record.status == Status.ACCEPTED, Record.is_current.is_(True), Record.validity_end >= since,
-                    Record.validity_end < day, Record.fulfilment != Fulfilment.UNFULFILLED,
-                    or_(graded.c.as_of <= Record.validity_end, and_(graded.c.as_of.is_(None)))))
     with platform.uow() as session:
+        standing = standing_results(session)
+        # a record that stopped counting after the entity's standing result was worked out
+        stale = (select(Record.entity_id).distinct()
+                 .join(standing, standing.c.entity_id == Record.entity_id)
+                 .join(GradingRun, GradingRun.id == standing.c.run_id)
+                 .where(Record.status == Status.ACCEPTED, Record.is_current.is_(True), Record.validity_end >= since,
+                        Record.validity_end < day, Record.fulfilment != Fulfilment.UNFULFILLED,
+                        GradingRun.as_of <= Record.validity_end))
         ids = list(session.scalars(stale))
         r = regrade(session, ids, trigger="记录有效期届满", on=day) if ids else None
     changed = r.entities if r else 0

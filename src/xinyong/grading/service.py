@@ -425,16 +425,23 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
     return r
 
 
+def standing_results(session: Session, entity_ids: list[int] | None = None):
+    """Subquery (entity_id, run_id): the result each entity stands on — its latest in a succeeded run at or
+    after the current full run (``standing`` for one entity; this for many, in SQL)."""
+    full = current_full_run(session)
+    stmt = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
+            .join(GradingRun, GradingRun.id == GradeResult.run_id)
+            .where(GradingRun.status == RunStatus.SUCCEEDED, GradeResult.run_id >= (full.id if full else 0)))
+    if entity_ids is not None:
+        stmt = stmt.where(GradeResult.entity_id.in_(entity_ids))
+    return stmt.group_by(GradeResult.entity_id).subquery()
+
+
 def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFrame:
     """The rows that differ from the entities' standing (or whose standing came from another model)."""
-    full = current_full_run(session)
     before = {}
     for part in batched(rows["entity_id"].to_list()):  # PostgreSQL takes at most 65,535 parameters a statement
-        latest = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
-                  .join(GradingRun, GradingRun.id == GradeResult.run_id)
-                  .where(GradeResult.entity_id.in_(part), GradingRun.status == RunStatus.SUCCEEDED,
-                         GradeResult.run_id >= (full.id if full else 0))
-                  .group_by(GradeResult.entity_id).subquery())
+        latest = standing_results(session, part)
         stmt = (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
                        GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
                 .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))

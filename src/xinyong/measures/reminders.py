@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission, Role
 from xinyong.entities import service as entities
-from xinyong.grading.models import GradeResult, GradingRun, RunStatus
+from xinyong.grading.models import GradeResult
 from xinyong.kit.clock import today
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.records import service as records
@@ -130,13 +130,9 @@ def listing(session: Session, *, actor: Actor) -> list[Reminder]:
 def d_grade_without_reminder(session: Session, *, limit: int = 50) -> list[tuple[int, int]]:
     """(entity id, score) of D-grade entities (their latest result) with no reminder or interview still
     open — the subjects 000 §33 says get one."""
-    from xinyong.grading.service import current_full_run
+    from xinyong.grading.service import standing_results
 
-    full = current_full_run(session)
-    latest = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
-              .join(GradingRun, GradingRun.id == GradeResult.run_id)
-              .where(GradingRun.status == RunStatus.SUCCEEDED, GradeResult.run_id >= (full.id if full else 0))
-              .group_by(GradeResult.entity_id).subquery())
+    latest = standing_results(session)
     handled = select(Reminder.entity_id).where(Reminder.status.in_([ReminderStatus.OPEN, ReminderStatus.URGED]))
     rows = session.execute(select(GradeResult.entity_id, GradeResult.final_score)
                            .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
