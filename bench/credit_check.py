@@ -19,7 +19,6 @@ import asyncio
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_entities import BENCH_SECRET  # noqa: E402  the key public_search's server is started with
 from grade_run import SCJG, fill  # noqa: E402
-from public_search import _free_port, _line, _load, _percentiles, _serve, _wait_ready  # noqa: E402
+from public_search import _free_port, _line, _load, _percentiles, _serve, _stop, _wait_ready  # noqa: E402
 
 from xinyong.kit.settings import Settings  # noqa: E402
 
@@ -113,12 +112,7 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         return 0 if statuses.keys() == {200} else 1
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        _stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

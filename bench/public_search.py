@@ -112,6 +112,16 @@ def _serve(settings: Settings, port: int, log: Path) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT)
 
 
+def _stop(server: subprocess.Popen | None) -> None:
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _wait_ready(base: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     import httpx
 
@@ -227,12 +237,7 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         return 0 if statuses.keys() == {200} else 1
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        _stop(server)
         if args.keep and not args.database_url:
             print(f"kept {tmp}")
         else:

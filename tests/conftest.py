@@ -72,7 +72,13 @@ def reset_database(platform: Platform) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(request, platform):
+def _clean_database(request):
+    """After each test, an empty database again — except in modules that open none (``NO_DATABASE = True``:
+    pure rules, DESIGN: tested in milliseconds), which then do not wait for one to be made."""
+    if getattr(request.module, "NO_DATABASE", False):
+        yield
+        return
+    platform = request.getfixturevalue("platform")
     yield
     reset_database(platform)
 

@@ -10,6 +10,8 @@ from xinyong.grading.engine import grade
 from xinyong.grading.model import load_preset
 from xinyong.kit.errors import Invalid
 
+NO_DATABASE = True  # pure rules: no database opened (tests/conftest.py)
+
 ON = dt.date(2026, 6, 30)
 MODEL = load_preset()
 _ids = itertools.count(1)

@@ -5,6 +5,8 @@ import pytest
 
 from xinyong.grading.model import PRESETS, ModelError, load, load_preset, preset_path
 
+NO_DATABASE = True  # pure rules: no database opened (tests/conftest.py)
+
 REFERENCE = preset_path("etdz_reference").read_text(encoding="utf-8")
 
 

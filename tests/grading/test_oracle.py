@@ -19,6 +19,8 @@ from xinyong.catalog.defaults import INFO_TYPES
 from xinyong.grading.engine import MAX_REASONS, grade
 from xinyong.grading.model import GradingModel, Indicator, load, load_preset
 
+NO_DATABASE = True  # pure rules: no database opened (tests/conftest.py)
+
 ON = dt.date(2026, 6, 30)
 
 # A three-level tree with ranges at every level, a level-1 leaf, and a ranged leaf: the general case.

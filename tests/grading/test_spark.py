@@ -23,6 +23,8 @@ from xinyong.kit.errors import Invalid
 
 from .synthetic import ON, dimensions, lifecycle, records
 
+NO_DATABASE = True  # pure rules: no database opened (tests/conftest.py)
+
 N_ENTITIES = 3000
 RECORDS = lifecycle(records(N_ENTITIES, 45_000, seed=7), seed=7)
 # ids 1…3000 have records; 0 and 3001…3040 have none; asked for in no particular order

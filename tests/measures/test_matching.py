@@ -21,6 +21,8 @@ from xinyong.measures.matching import (
 )
 from xinyong.measures.matters import MATTERS, duty_for, parse_matter
 
+NO_DATABASE = True  # pure rules: no database opened (tests/conftest.py)
+
 ETDZ = "etdz_reference"
 CATALOG = Catalog(measure_from(spec, code=spec["code"], order=i) for i, spec in enumerate(MEASURES))
 

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from xinyong.accounts.permissions import Permission
-from xinyong.kit.errors import Invalid, XinyongError
+from xinyong.kit.errors import Forbidden, Invalid, NotFound, XinyongError
 from xinyong.kit.workdays import optional_date
 from xinyong.web.deps import DB, CurrentActor, PageNo, PostedForm, RowId, allowed, page_router
 from xinyong.web.templating import render
@@ -26,7 +26,7 @@ def _kind(value: str) -> ListKind:
     try:
         return ListKind(value)
     except ValueError as exc:
-        raise Invalid("没有这个名单") from exc
+        raise NotFound("没有这个名单（可选：红名单、重点关注名单、黑名单）") from exc
 
 
 def _listing(request: Request, session, actor, kind: str, page: int, template: str, public: bool):
@@ -73,7 +73,7 @@ def new_submit(request: Request, session: DB, actor: Determiner, form: PostedFor
 @router.get("/lists/entries/{entry_id}")
 def entry_page(request: Request, session: DB, actor: Reader, entry_id: RowId):
     if actor.role.value not in STAFF_ROLES:
-        raise Invalid("名单记录详情仅供部门和信用办查看")
+        raise Forbidden("名单记录详情仅供部门和信用办查看")
     entry = service.get(session, entry_id)
     return _entry(request, session, actor, entry, None)
 
