@@ -18,7 +18,6 @@ The entities whose scores changed are graded again by the instant regrading (``i
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import Actor, Permission
 from xinyong.entities.identifiers import is_valid_id_number, is_valid_uscc, mask_ids_in, normalize_code
 from xinyong.entities.models import Entity
+from xinyong.ingest.reader import detect_encoding
 from xinyong.kit.clock import now, today
 from xinyong.kit.db import batched
 from xinyong.kit.errors import Forbidden, Invalid, NotFound, XinyongError
@@ -68,14 +68,10 @@ class _Row:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):  # gb18030: a superset of GBK, as government systems export
-        try:
-            return raw.decode(encoding), "utf-8" if encoding == "utf-8" else "gbk"
-        except UnicodeDecodeError:
-            continue
-    raise Invalid("无法识别文件编码：外部评分文件应为 UTF-8 或 GBK 编码的 CSV", field="file")
+    """The text and its encoding, detected as the record import detects it (UTF-8 with or without BOM,
+    UTF-16, GBK); GB 18030 is reported by the name clerks know it by."""
+    encoding = detect_encoding(raw, complete=True)
+    return raw.decode(encoding), "gbk" if encoding == "gb18030" else encoding
 
 
 def _read(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]], str]:
