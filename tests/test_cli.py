@@ -2,10 +2,16 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+
+import httpx
+import pytest
 
 from tests.conftest import TEST_SECRET
+from xinyong.web.deps import inline
 
 
 def test_init_is_safe_to_run_again(xinyong):
@@ -124,3 +130,41 @@ def test_calendar_load_refuses_a_bad_file_in_one_line(xinyong, tmp_path):  # SPE
     r = xinyong("calendar", "load", str(path))
     assert r.returncode == 1 and "不是有效的 JSON" in r.stderr
     assert xinyong("calendar", "load", str(tmp_path / "missing.json")).returncode == 1
+
+
+def test_serve_with_two_workers_answers_from_both_processes(tmp_path):  # SPEC §18 serve; issue 6 (credit check on every core)
+    env = os.environ | {"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}", "XINYONG_SECRET_KEY": TEST_SECRET,
+                        "XINYONG_SCHEDULER": "false", "XINYONG_DATA_DIR": str(tmp_path / "data")}
+    init = subprocess.run([sys.executable, "-m", "xinyong.cli", "init"], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "xinyong.cli", "serve", "--workers", "2", "--port", str(port)],
+                                  env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/api/v1/public/search", params={"q": "有限"}).status_code
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert status == 200, log.read_text()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and log.read_text().count("Application startup complete") < 2:
+            time.sleep(0.3)
+        assert log.read_text().count("Application startup complete") == 2, log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_an_inline_route_must_be_async():  # web.deps.inline: a plain def would block the event loop unmarked
+    def handler():
+        return {}
+
+    with pytest.raises(TypeError, match="async def"):
+        inline(handler)

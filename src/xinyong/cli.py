@@ -340,14 +340,21 @@ def jobs_run(name: str, as_json: bool) -> None:
 @main.command()
 @click.option("--host", help="default XINYONG_HOST (127.0.0.1)")
 @click.option("--port", type=int, help="default XINYONG_PORT (8000)")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), help="server processes; default XINYONG_WORKERS (1)")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Pages, REST API (OpenAPI at /docs) and the scheduler."""
     import uvicorn
 
     from xinyong.web.app import create_app
 
-    p = _platform()
-    uvicorn.run(create_app(p), host=host or p.settings.host, port=port or p.settings.port, log_level="info")
+    p = _platform()  # opened here first: the key file and a database that will not open fail before any worker starts
+    host, port, workers = host or p.settings.host, port or p.settings.port, workers or p.settings.workers
+    options = {"host": host, "port": port, "log_level": "info", "access_log": p.settings.access_log}
+    if workers == 1:
+        uvicorn.run(create_app(p), **options)
+        return
+    p.dispose()
+    uvicorn.run("xinyong.web.app:from_settings", factory=True, workers=workers, **options)
 
 
 @main.command()

@@ -231,8 +231,8 @@ def issue(uow, user, actor=SYSTEM, **kw):
 
 def resolve(uow, raw):
     with uow(write=False) as s:
-        user = accounts.token_user(s, raw)
-        return user.id if user else None
+        actor = accounts.token_actor(s, raw)
+        return actor.user_id if actor else None
 
 
 def test_token_resolves_to_its_user_and_only_its_hash_is_stored(uow, make, platform):  # SPEC §18 token create, R-SEC-1

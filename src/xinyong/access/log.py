@@ -12,6 +12,7 @@ the writers' lock an import holds for a whole batch.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, String, event, insert, inspect, select, text, update
@@ -21,13 +22,14 @@ from xinyong.audit import chain
 from xinyong.audit.models import AuditEvent
 from xinyong.audit.trail import describe, record_event, sign
 from xinyong.kit.clock import now
-from xinyong.kit.db import WRITER_LOCK_KEY, is_sqlite
+from xinyong.kit.db import WRITER_LOCK_KEY, Busy, is_sqlite, queued
 
 from .models import QueryLog, QueryLogHead
 
 HEAD_ID = 1
 QUERY_LOG_LOCK_KEY = 0x78796C67  # "xylg": the log writers' own advisory lock on PostgreSQL
 _PENDING = "query_log_pending"
+DEFERRED = "query_log_deferred"  # in a session's info: its entries wait for write_deferred
 SEALED = "query_log.sealed"
 RESTORED = "query_log.head_restored"
 describe(SEALED, "查询日志封存", subject=("query_log", "查询日志"))
@@ -59,8 +61,103 @@ def _write_noted(session: Session, transaction) -> None:
     if transaction.parent is not None:  # a savepoint: the outer transaction writes them
         return
     entries = session.info.pop(_PENDING, None)
-    if entries:
-        append(session.get_bind(), session.info.get("keyring"), entries)
+    if not entries:
+        return
+    if DEFERRED in session.info:  # an inline route's: written by write_deferred, off the event loop
+        session.info[DEFERRED].extend(entries)
+    else:
+        _group_commit(session.get_bind(), session.info.get("keyring"), entries)
+
+
+def write_deferred(session: Session, *, wait: bool = True) -> bool:
+    """Write what an inline route's session noted (``web.deps.inline``). ``wait=False`` (on the event
+    loop): only if the log's lock is free at once; False, the entries kept, when it is not — the caller
+    then writes them with ``wait=True`` in the thread pool."""
+    entries = session.info.get(DEFERRED)
+    if not entries:
+        return True
+    engine, keyring = session.get_bind(), session.info.get("keyring")
+    if wait:
+        _group_commit(engine, keyring, entries)
+    elif not _writer(engine, keyring).write_now(engine, keyring, entries):
+        return False
+    session.info[DEFERRED] = []
+    return True
+
+
+class _Batch:
+    """Entries waiting to be written, and the threads waiting for them."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.done = False
+        self.error: BaseException | None = None
+
+
+class _Writer:
+    """Group commit for one database in this process. Concurrent requests each append their entries to
+    the open batch; the first that finds no batch being written writes the open one — its own entries
+    and those that arrived meanwhile — in one transaction, and the others wait for that commit. So every
+    request still returns only after its entries are stored (a write failing fails each of them), but a
+    busy server takes the log's lock and signs its head once per batch rather than once per read."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.open = _Batch()
+        self.writing = False
+
+    def write(self, engine: Engine, keyring, entries: list[dict[str, Any]]) -> None:
+        with self.cond:
+            batch = self.open
+            batch.entries.extend(entries)
+            while self.writing and not batch.done:
+                self.cond.wait()
+            if batch.done:  # another thread wrote it
+                if batch.error is not None:
+                    raise batch.error
+                return
+            self.writing, self.open = True, _Batch()
+        try:
+            with queued(engine, "query-log"):
+                append(engine, keyring, batch.entries)
+        except BaseException as error:
+            batch.error = error
+            raise
+        finally:
+            with self.cond:
+                batch.done, self.writing = True, False
+                self.cond.notify_all()
+
+    def write_now(self, engine: Engine, keyring, entries: list[dict[str, Any]]) -> bool:
+        """Write ``entries`` only if no one is writing the log (here or in another process); False, and
+        nothing written, when someone is — the caller then queues with ``write``."""
+        with self.cond:
+            if self.writing:
+                return False
+            self.writing = True
+        try:
+            with queued(engine, "query-log", wait=False):
+                append(engine, keyring, entries, wait=False)
+            return True
+        except Busy:
+            return False
+        finally:
+            with self.cond:
+                self.writing = False
+                self.cond.notify_all()
+
+
+_WRITERS: dict[tuple[int, int], _Writer] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer(engine: Engine, keyring) -> _Writer:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault((id(engine), id(keyring)), _Writer())
+
+
+def _group_commit(engine: Engine, keyring, entries: list[dict[str, Any]]) -> None:
+    _writer(engine, keyring).write(engine, keyring, entries)
 
 
 def head_message(seq: int, digest: str) -> str:
@@ -71,20 +168,30 @@ def entry_hash(prev: str, row: dict[str, Any]) -> str:
     return chain.event_hash(prev, {name: row.get(name) for name in COLUMNS})
 
 
-def _lock(session: Session) -> None:
+def _lock(session: Session, wait: bool) -> None:
     if is_sqlite(session.get_bind()):
-        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
-    else:
+        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE", "sqlite_nowait": not wait})
+    elif wait:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUERY_LOG_LOCK_KEY})
+    elif not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": QUERY_LOG_LOCK_KEY}):
+        raise Busy("query log")
 
 
-def append(engine: Engine, keyring, entries: list[dict[str, Any]]) -> int:
-    """Chain and store ``entries``; returns the last seq."""
+# Built once: the log is written on every read of a file and every credit check.
+_HEAD = select(QueryLogHead.__table__.c.seq, QueryLogHead.__table__.c.hash).where(QueryLogHead.__table__.c.id == HEAD_ID)
+_INSERT = insert(QueryLog.__table__)
+_ADD_HEAD = insert(QueryLogHead.__table__).values(id=HEAD_ID)
+_MOVE_HEAD = update(QueryLogHead.__table__).where(QueryLogHead.__table__.c.id == HEAD_ID)
+
+
+def append(engine: Engine, keyring, entries: list[dict[str, Any]], *, wait: bool = True) -> int:
+    """Chain and store ``entries``; returns the last seq. ``wait=False``: raise ``Busy`` rather than wait
+    for another writer of the log."""
     if keyring is None:
         raise RuntimeError("query log written without a keyring: open sessions through the platform")
     with Session(bind=engine, info={"keyring": keyring}) as session:
-        _lock(session)
-        head = session.get(QueryLogHead, HEAD_ID)
+        _lock(session, wait)
+        head = session.execute(_HEAD).first()
         if head is not None:
             seq, prev = head.seq, head.hash
         else:
@@ -96,13 +203,9 @@ def append(engine: Engine, keyring, entries: list[dict[str, Any]]) -> int:
             digest = entry_hash(prev, row)
             rows.append(row | {"prev_hash": prev, "hash": digest})
             prev = digest
-        session.execute(insert(QueryLog.__table__), rows)
-        signature = sign(keyring, head_message(seq, prev))
-        if head is None:
-            session.add(QueryLogHead(id=HEAD_ID, seq=seq, hash=prev, signature=signature))
-        else:
-            session.execute(update(QueryLogHead).where(QueryLogHead.id == HEAD_ID)
-                            .values(seq=seq, hash=prev, signature=signature))
+        session.execute(_INSERT, rows)
+        head_row = {"seq": seq, "hash": prev, "signature": sign(keyring, head_message(seq, prev))}
+        session.execute(_MOVE_HEAD if head is not None else _ADD_HEAD, head_row)
         session.commit()
     return seq
 

@@ -55,16 +55,19 @@ def _consent_view(session: Session, consent_id: int | None) -> scope.ConsentView
 
 def authorise(session: Session, *, actor: Actor, entity_id: int | None = None, code: str | None = None,
               duty: Duty | str | None = None, consent_id: int | None = None, matter: str | None = None, via: str = "",
-              target: Target = Target.FILE, record_id: int | None = None, day: dt.date | None = None) -> scope.Decision:
-    """Decide what ``actor`` reads of one entity's file (by id, or by ``code``) and note it on the query
-    log. Raises the not-found or forbidden the decision calls for — after noting it, so that the
-    refusal is logged. An entity that does not exist answers word for word like another's file."""
+              target: Target = Target.FILE, record_id: int | None = None, day: dt.date | None = None,
+              entity=None) -> scope.Decision:
+    """Decide what ``actor`` reads of one entity's file (by id, or by ``code``, or the ``entity`` the
+    caller has already looked up past the reader's scope) and note it on the query log. Raises the
+    not-found or forbidden the decision calls for — after noting it, so that the refusal is logged. An
+    entity that does not exist answers word for word like another's file."""
     from xinyong.entities.identifiers import mask_ids_in, normalize_code
 
     day = day or today()
     duty = duty if isinstance(duty, Duty) or duty is None else parse_duty(duty)
     matter_text = clean_text(matter, field="matter", label="办理事项", max_len=200) if matter else None
-    entity = _entity(session, actor, entity_id, code)
+    if entity is None:
+        entity = _entity(session, actor, entity_id, code)
     asked = f"（未找到）{mask_ids_in(normalize_code(code)) if code is not None else f'#{entity_id}'}"
     decision = scope.decide(actor, entity.id if entity else 0, entity_exists=entity is not None, day=day, duty=duty,
                             consent_asked=consent_id is not None, consent=_consent_view(session, consent_id))

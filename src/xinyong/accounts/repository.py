@@ -63,9 +63,5 @@ def delete_web_session(session: Session, id_hash: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
 
-def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
-    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
-
-
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, func, or_, select
+from functools import lru_cache
+
+from sqlalchemy import BindParameter, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong.accounts.permissions import Actor, Role
@@ -12,13 +14,17 @@ from .models import Entity, EntityKind
 
 
 def readable(actor: Actor) -> Select[tuple[Entity]]:
+    return _readable(actor.role, actor.entity_id)
+
+
+def _readable(role: Role, own: int | BindParameter | None) -> Select[tuple[Entity]]:
     stmt = select(Entity)
-    if actor.role in (Role.ADMIN, Role.OFFICER, Role.REVIEWER):
+    if role in (Role.ADMIN, Role.OFFICER, Role.REVIEWER):
         # Departments handle matters for any entity; what of its file they see is decided per record.
         return stmt
-    if actor.role is Role.ENTITY:
-        return stmt.where(Entity.id == actor.entity_id) if actor.entity_id else stmt.where(false())
-    if actor.role is Role.PUBLIC:
+    if role is Role.ENTITY:
+        return stmt.where(Entity.id == own) if own is not None else stmt.where(false())
+    if role is Role.PUBLIC:
         # Natural persons are never listed to the public by name (R-SEC-2); exact ID queries are separate.
         return stmt.where(Entity.kind != EntityKind.NATURAL_PERSON)
     return stmt.where(false())  # the auditor reads logs, not credit files
@@ -29,13 +35,22 @@ def get_readable(session: Session, actor: Actor, entity_id: int) -> Entity | Non
     return session.scalars(stmt).first()
 
 
-def find_by_code(session: Session, actor: Actor, *, uscc: str | None, id_index: str | None) -> Entity | None:
-    matches = [c for c in (Entity.uscc == uscc if uscc else None,
-                           Entity.id_number_index == id_index if id_index else None) if c is not None]
-    if not matches:
+def find_by_code(session: Session, actor: Actor, *, uscc: str | None, id_index: str | None,
+                 related: bool = True) -> Entity | None:
+    if not uscc and not id_index:
         return None
-    stmt = readable(actor).where(or_(*matches)).options(selectinload(Entity.related_persons))
-    return session.scalars(stmt).first()
+    stmt = _by_code(actor.role, actor.entity_id is not None, bool(uscc), bool(id_index), related)
+    return session.scalars(stmt, {"uscc": uscc, "id_index": id_index, "own": actor.entity_id}).first()
+
+
+@lru_cache(maxsize=64)
+def _by_code(role: Role, has_own: bool, by_uscc: bool, by_id: bool, related: bool) -> Select[tuple[Entity]]:
+    """find_by_code's statement for one shape, built once (a credit check looks an entity up on every call,
+    and building a statement costs more than running it)."""
+    matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
+                           Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
+    stmt = _readable(role, bindparam("own") if has_own else None).where(or_(*matches))
+    return stmt.options(selectinload(Entity.related_persons)) if related else stmt
 
 
 def exists(session: Session, **where) -> bool:

@@ -162,10 +162,12 @@ def _identify(session: Session, code: str, *, allow_id_number: bool) -> tuple[st
     return uscc, id_index
 
 
-def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: bool = True) -> Entity:
-    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer."""
+def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: bool = True,
+                related: bool = True) -> Entity:
+    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer.
+    ``related=False``: without loading its related persons (a query the credit check does not need)."""
     uscc, id_index = _identify(session, code, allow_id_number=allow_id_number)
-    entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index)
+    entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
     if entity is None:
         raise NotFound("未找到该信用主体")
     return entity

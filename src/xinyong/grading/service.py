@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
@@ -511,24 +511,58 @@ class Standing:
                 "model": {"code": self.model.code, "version": self.model.version, "name": self.model.name}}
 
 
-def _latest(session: Session, entity_id: int):
-    stmt = (select(GradeResult, GradingRun).join(GradingRun, GradingRun.id == GradeResult.run_id)
-            .where(GradeResult.entity_id == entity_id, GradingRun.status == RunStatus.SUCCEEDED)
+def _latest(*columns):
+    """The entity's (``:entity_id``) result in the latest succeeded run at or after the current full run,
+    in one statement, built once: a credit check asks it on every call, and building a statement costs
+    more than running it."""
+    full = (select(func.max(GradingRun.id)).where(GradingRun.kind == RunKind.FULL, GradingRun.status == RunStatus.SUCCEEDED)
+            .scalar_subquery())
+    return (select(*columns).select_from(GradeResult).join(GradingRun, GradingRun.id == GradeResult.run_id)
+            .join(GradingModelVersion, GradingModelVersion.id == GradingRun.model_id)
+            .where(GradeResult.entity_id == bindparam("entity_id"), GradingRun.status == RunStatus.SUCCEEDED,
+                   GradeResult.run_id >= func.coalesce(full, 0))
             .order_by(GradeResult.run_id.desc()).limit(1))
-    full = current_full_run(session)
-    if full is not None:
-        stmt = stmt.where(GradeResult.run_id >= full.id)
-    return session.execute(stmt).first()
+
+
+_STANDING = _latest(GradeResult, GradingRun, GradingModelVersion)
+_GRADE = _latest(GradeResult.__table__.c.final_score, GradeResult.__table__.c.grade, GradingRun.__table__.c.as_of,
+                 GradingRun.__table__.c.model_id, GradingModelVersion.__table__.c.digest)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """What a credit check needs of a standing: no run, model version or explanation objects."""
+
+    score: int
+    grade: str
+    grade_label: str
+    as_of: dt.date
+    model: str
+
+
+_MODELS: dict[str, GradingModel] = {}  # by digest
+
+
+def grade_of(session: Session, entity_id: int) -> Grade | None:
+    """The entity's score and grade in its standing (as ``standing`` finds it), from plain columns; the
+    model is parsed once per process (a version's text never changes)."""
+    row = session.execute(_GRADE, {"entity_id": entity_id}).first()
+    if row is None:
+        return None
+    model = _MODELS.get(row.digest)
+    if model is None:
+        model = _MODELS[row.digest] = parsed(session.get(GradingModelVersion, row.model_id))
+    label = next((band.label for band in model.bands if band.grade == row.grade), "")
+    return Grade(row.final_score, row.grade, label, row.as_of, model.code)
 
 
 def standing(session: Session, entity_id: int) -> Standing | None:
     """The entity's result in the latest succeeded run at or after the current full run; None before
     it was ever graded."""
-    row = _latest(session, entity_id)
+    row = session.execute(_STANDING, {"entity_id": entity_id}).first()
     if row is None:
         return None
-    result, r = row
-    version = session.get(GradingModelVersion, r.model_id)
+    result, r, version = row
     model = parsed(version)
     explanation = result.explanation
     if isinstance(explanation, str):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,6 +15,10 @@ from .crypto import Keyring, load_master_key
 from .db import make_engine, unit_of_work
 from .settings import Settings, get_settings
 
+# One inline request holds a connection at a time (it never yields to the loop while it does); the rest
+# is for its query-log writes, which run in the thread pool.
+INLINE_POOL = {"pool_size": 2, "max_overflow": 6}
+
 
 @dataclass
 class Platform:
@@ -21,6 +26,7 @@ class Platform:
     engine: Engine
     sessions: sessionmaker[Session]
     keyring: Keyring
+    inline_engine: Engine | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> Platform:
@@ -33,11 +39,22 @@ class Platform:
         sessions = sessionmaker(engine, expire_on_commit=False, info={"keyring": keyring, "settings": settings})
         return cls(settings, engine, sessions, keyring)
 
+    @cached_property
+    def inline_sessions(self) -> sessionmaker[Session]:
+        """Sessions for the routes that run on the server's event loop (``web.deps.inline``): a small pool
+        of their own, which only they and their query-log writes use, so the loop never waits for a
+        connection that a thread holds."""
+        self.inline_engine = make_engine(self.settings.database_url, echo=self.settings.sql_echo, pool=INLINE_POOL)
+        return sessionmaker(self.inline_engine, expire_on_commit=False,
+                            info={"keyring": self.keyring, "settings": self.settings})
+
     def uow(self, *, actor: Any = None, write: bool = True) -> AbstractContextManager[Session]:
         return unit_of_work(self.sessions, actor=actor, write=write)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()
 
 
 def keyring_of(session: Session) -> Keyring:

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes of `xinyong serve`: one per core serves the API's callers (the credit check) on
+    # every core; the scheduler's jobs run once whatever the number (jobs.lease).
+    workers: int = Field(default=1, ge=1, le=64)
+    # uvicorn's line per HTTP request; off by default: reads of files are on the query log (R-PUB-3) and
+    # changes on the audit trail, and a log line per credit check cost the server a tenth of its time.
+    access_log: bool = False
     zone_name: str = "北京经济技术开发区"
 
     session_hours: int = 8

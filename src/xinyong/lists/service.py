@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, Role
@@ -40,9 +40,12 @@ def is_in_force(entry: ListEntry, day: dt.date) -> bool:
             and (entry.ended_on is None or entry.ended_on > day))
 
 
+_LISTS_OF = select(ListEntry.kind).where(ListEntry.entity_id == bindparam("entity_id"), in_force(bindparam("day")))
+
+
 def lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[str]:
     """The lists the entity is on, in the order red, key-attention, black (SPEC §18's English names)."""
-    kinds = set(session.scalars(select(ListEntry.kind).where(ListEntry.entity_id == entity_id, in_force(day or today()))))
+    kinds = set(session.scalars(_LISTS_OF, {"entity_id": entity_id, "day": day or today()}))
     return [k.value for k in ORDER if k in kinds]
 
 

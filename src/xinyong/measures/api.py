@@ -9,7 +9,7 @@ from fastapi import Body, Query, Request
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import Invalid
 from xinyong.kit.schemas import parse_payload
-from xinyong.web.deps import DB, allowed, api_router
+from xinyong.web.deps import DB, allowed, api_router, inline
 
 from . import service
 from .matching import LIST_LABELS, Kind
@@ -79,7 +79,8 @@ def retire_measure(code: str, session: DB, actor: Reader, payload: dict[str, Any
 
 
 @router.get("/entities/{code}/check", tags=["credit check 信用核查"])
-def credit_check(code: str, request: Request, session: DB, actor: Checker, matter: str | None = None) -> dict[str, Any]:
+@inline
+async def credit_check(code: str, request: Request, session: DB, actor: Checker, matter: str | None = None) -> dict[str, Any]:
     """信用核查 (R-MEA-3, SPEC §18): for one entity (USCC or ID number) and one matter, the grade, score,
     lists, open objections and the measures that apply — mandatory first, each with its basis. A natural
     person's check adds the black-listed entities he or she answers for (``related``). Logged under the

@@ -34,11 +34,11 @@ ANSWERING_ROLES = (RelatedRole.LEGAL_REPRESENTATIVE, RelatedRole.PRINCIPAL, Rela
 
 
 def _standing(session: Session, entity_id: int) -> dict[str, Any]:
-    st = grading.standing(session, entity_id)
+    st = grading.grade_of(session, entity_id)
     on = lists.lists_of(session, entity_id)
     return {"grade": st.grade if st else None, "grade_label": st.grade_label if st else None,
-            "score": st.score if st else None, "graded_on": st.run.as_of.isoformat() if st else None,
-            "model": st.model.code if st else None, "lists": on}
+            "score": st.score if st else None, "graded_on": st.as_of.isoformat() if st else None,
+            "model": st.model if st else None, "lists": on}
 
 
 def _measures(session: Session, s: dict[str, Any], matter: str, *, related: bool = False) -> list[dict[str, Any]]:
@@ -56,13 +56,12 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     if duty is None:  # every check is logged under the duty it is made for (R-PUB-3)
         raise Invalid(f"“{MATTER_LABELS[matter_code]}”不是部门应查必查的办理事项，不能据此核查", field="matter")
     try:
-        entity = entities.get_by_code(session, actor=SYSTEM, code=code)
+        entity = entities.get_by_code(session, actor=SYSTEM, code=code, related=False)
     except (NotFound, Invalid):
         entity = None
     # logged before anything is answered; an unknown code is logged and refused like another's file
-    access.authorise(session, actor=actor, entity_id=entity.id if entity else None,
-                     code=None if entity else code, duty=duty, matter=MATTER_LABELS[matter_code],
-                     target=Target.CHECK, via=via)
+    access.authorise(session, actor=actor, entity=entity, code=None if entity else code, duty=duty,
+                     matter=MATTER_LABELS[matter_code], target=Target.CHECK, via=via)
     mine = _standing(session, entity.id)
     answer: dict[str, Any] = {
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.kit.platform import Platform
 
@@ -23,6 +25,33 @@ Authenticate with `Authorization: Bearer <token>` (`xinyong token create NAME`).
 """
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+
+
+class SecurityHeaders:
+    """Headers every response carries, and the page-only ones on HTML. A plain ASGI middleware: the
+    ``@app.middleware("http")`` kind runs each request through an extra task and a response stream."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] == "/docs"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if headers.get("content-type", "").startswith("text/html") and not docs:
+                    headers.setdefault("Content-Security-Policy", CSP)
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _scheduled_jobs(platform: Platform):
@@ -42,6 +71,12 @@ def _scheduled_jobs(platform: Platform):
             await run_in_threadpool(wait_for_background, 30)
 
     return lifespan
+
+
+def from_settings() -> FastAPI:
+    """The app of one server process when `xinyong serve --workers N` starts several: each opens the
+    platform from the same settings (the environment)."""
+    return create_app(Platform.create())
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -79,9 +114,11 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # FastAPI tries routes one by one, a few microseconds each: the routes called most come first — the
+    # credit check (measures), which department systems call for every matter, and the public query.
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
-    for module in (accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api, jobs_api, access_api,
-                   public_api, grading_api, lists_api, measures_api, actions_api):
+    for module in (measures_api, public_api, accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api,
+                   jobs_api, access_api, grading_api, lists_api, actions_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
@@ -97,15 +134,6 @@ def create_app(platform: Platform) -> FastAPI:
                                    swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
                                    swagger_favicon_url="/static/favicon.svg")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.headers.get("content-type", "").startswith("text/html") and request.url.path != "/docs":
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     return app

@@ -3,6 +3,7 @@ permissions, CSRF, and bounded numbers for paths and queries."""
 
 from __future__ import annotations
 
+import inspect
 import secrets
 from collections.abc import Callable
 from typing import Annotated
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from xinyong.access import log
 from xinyong.accounts.permissions import PUBLIC, Actor, Permission
 from xinyong.kit.db import begin_write
 from xinyong.kit.errors import Forbidden, NotAuthenticated
@@ -34,16 +36,24 @@ def get_platform(request: Request) -> Platform:
     return request.app.state.platform
 
 
-def db_session(request: Request) -> Session:
+async def db_session(request: Request) -> Session:
     """Opened here, committed or rolled back by ``UnitOfWorkRoute`` once the handler has finished,
     before the response leaves: a client never sees success for a change that was not committed.
-    A request that may change something begins as the one writer (kit.db.begin_write)."""
+    A request that may change something begins as the one writer (kit.db.begin_write), in the thread
+    pool since it may wait for the lock; opening a session touches no database and stays on the loop.
+
+    The dependencies that only look at the request are ``async`` for the same reason: FastAPI runs a
+    plain ``def`` dependency in the thread pool, and each such hop cost a request more than its query."""
     session = getattr(request.state, "db", None)
     if session is None:
-        session = get_platform(request).sessions()
+        if _runs_inline(request):
+            session = get_platform(request).inline_sessions()
+            session.info[log.DEFERRED] = []
+        else:
+            session = get_platform(request).sessions()
         request.state.db = session
         if request.method not in SAFE_METHODS and not _reads_only(request):
-            begin_write(session)
+            await run_in_threadpool(begin_write, session)
     return session
 
 
@@ -56,6 +66,25 @@ def reads_only(endpoint: Callable) -> Callable:
 
 def _reads_only(request: Request) -> bool:
     return getattr(getattr(request.scope.get("route"), "endpoint", None), "reads_only", False)
+
+
+def inline(endpoint: Callable) -> Callable:
+    """Mark an ``async def`` GET route whose whole work is a few indexed reads (the credit check): it runs
+    on the event loop, the token lookup included, with no hop to the thread pool — three hops and the
+    threads' contention for the GIL cost the check a third of its throughput (bench/credit_check.py).
+
+    What keeps the loop from waiting: the route only reads (SQLite's WAL readers never wait); it holds its
+    connection without yielding to the loop, from a small pool of its own (``Platform.inline_sessions``);
+    and its query-log entries are written when the handler is done, before the response leaves — at once
+    if nobody holds the log's lock, else queued for it in the thread pool (``access.log.write_deferred``)."""
+    if not inspect.iscoroutinefunction(endpoint):
+        raise TypeError(f"{endpoint.__name__}: an inline route is an async def that calls the services directly")
+    endpoint.inline = True
+    return endpoint
+
+
+def _runs_inline(request: Request) -> bool:
+    return request.method == "GET" and getattr(getattr(request.scope.get("route"), "endpoint", None), "inline", False)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -78,36 +107,59 @@ async def _finish(request: Request, *, commit: bool) -> None:
     session: Session | None = request.state._state.pop("db", None)
     if session is None:
         return
+    if log.DEFERRED not in session.info:
+        await run_in_threadpool(_end, session, commit)
+        return
     try:
-        await run_in_threadpool(session.commit if commit else session.rollback)
+        _end(session, commit)  # an inline route's transaction only read: ending it waits for nothing
     finally:
-        await run_in_threadpool(session.close)
+        # the log's entries before the response leaves: here if its lock is free, else queued in a thread
+        if not log.write_deferred(session, wait=False):
+            await run_in_threadpool(log.write_deferred, session)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 DB = Annotated[Session, Depends(db_session)]
 
 
-def current_actor(request: Request, session: DB) -> Actor:
-    from xinyong.accounts import service
-
+async def current_actor(request: Request, session: DB) -> Actor:
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
+    if log.DEFERRED in session.info:
+        actor = _actor(request, session)
+    else:
+        actor = await run_in_threadpool(_actor, request, session)
+    request.state.actor = actor
+    session.info["actor"] = actor
+    return actor
+
+
+def _actor(request: Request, session: Session) -> Actor:
+    from xinyong.accounts import service
+
     actor = PUBLIC
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, raw = auth.partition(" ")
-        user = service.token_user(session, raw.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
+        token_actor = service.token_actor(session, raw.strip()) if scheme.lower() == "bearer" else None
+        if token_actor is None:
             raise NotAuthenticated("接口令牌无效、已过期或已吊销")
-        actor = service.actor_for(user)
+        actor = token_actor
     elif raw := request.cookies.get(SESSION_COOKIE):
         ws = service.session_user(session, raw)
         if ws is not None:
             actor = service.actor_for(ws.user)
             request.state.csrf_token = ws.csrf_token  # cookie-authenticated: writes must prove origin
-    request.state.actor = actor
-    session.info["actor"] = actor
     return actor
 
 
@@ -131,7 +183,7 @@ async def form_data(request: Request) -> FormData:
 PostedForm = Annotated[FormData, Depends(form_data)]
 
 
-def enforce_csrf(request: Request, actor: CurrentActor) -> None:
+async def enforce_csrf(request: Request, actor: CurrentActor) -> None:
     """Every write by a browser session carries the session's token: a router-level dependency, so
     no route can forget it. Bearer-token calls are not sent by browsers and need none."""
     expected = getattr(request.state, "csrf_token", None)
@@ -143,7 +195,7 @@ def enforce_csrf(request: Request, actor: CurrentActor) -> None:
 
 
 def require(permission: Permission, *alternatives: Permission) -> Callable[..., Actor]:
-    def dependency(actor: CurrentActor) -> Actor:
+    async def dependency(actor: CurrentActor) -> Actor:
         if actor.can(permission) or any(map(actor.can, alternatives)):
             return actor
         if actor.is_public:
