@@ -4,7 +4,7 @@ import xinyong.grading.instant  # noqa: E402, F401  regrading on record change (
 import xinyong.lists.follow  # noqa: E402, F401  lists follow grading results (R-LST-1…3)
 from xinyong.access.models import Consent, QueryLog, QueryLogHead  # noqa: F401
 from xinyong.accounts.models import ApiToken, Department, User, WebSession  # noqa: F401
-from xinyong.actions.models import ActionTask, JointAction  # noqa: F401
+from xinyong.actions.models import ActionTask, AnswerRevision, JointAction, TaskUrge  # noqa: F401
 from xinyong.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from xinyong.catalog.models import InfoType, InfoTypeVersion, PublicityRegime  # noqa: F401
 from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401

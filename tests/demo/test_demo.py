@@ -164,13 +164,16 @@ def test_build_demo_makes_a_zone_whose_trail_verifies(demo_platform):  # R-ENT-1
         by_status = dict(s.execute(select(Record.status, func.count()).group_by(Record.status)).all())
         # three waiting in the queue, and the integrity interview the market regulator just sent (R-MEA-5)
         assert by_status[Status.RETURNED] == 2 and by_status[Status.SUBMITTED] == 4
-        from xinyong.actions.models import ActionTask, JointAction
+        from xinyong.actions.models import ActionTask, AnswerRevision, JointAction, TaskUrge
         from xinyong.lists.models import Basis, ListEntry
         from xinyong.measures.reminder_models import Reminder
 
         assert s.scalar(select(func.count()).select_from(ListEntry).where(ListEntry.basis == Basis.DETERMINATION)) == 1
         assert s.scalar(select(func.count()).select_from(JointAction)) == 1  # a joint punishment under way
         assert {t.status.value for t in s.scalars(select(ActionTask))} == {"executed", "pending"}
+        # the answer was corrected once, and the department that has not answered was urged (R-MEA-4)
+        assert s.scalar(select(func.count()).select_from(AnswerRevision)) == 1
+        assert s.scalar(select(func.count()).select_from(TaskUrge)) == 1
         assert s.scalar(select(func.count()).select_from(Reminder)) == 1
         assert by_status[Status.ACCEPTED] >= 40  # the week's imports, reviewed
         depts = s.scalars(select(Department)).all()

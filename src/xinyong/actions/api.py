@@ -1,4 +1,5 @@
-"""联合奖惩 over REST (R-MEA-4, R-MEA-6): initiate, the actions an actor may read, answer a task, acknowledge a lift."""
+"""联合奖惩 over REST (R-MEA-4, R-MEA-6): initiate, the actions an actor may read, answer or correct a task, urge a late
+department, acknowledge a lift."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from xinyong.kit.schemas import Page
 from xinyong.web.deps import DB, Limit, Offset, RowId, allowed, api_router
 
 from . import service
-from .schemas import ActionCreate, ActionRead, LiftAck, TaskAnswer
+from .schemas import ActionCreate, ActionRead, LiftAck, TaskAnswer, UrgeCreate
 
 router = api_router(tags=["actions 联合奖惩"])
 # staff only until action permissions exist (see the report): the service checks role and department
@@ -37,6 +38,22 @@ def answer(action_id: RowId, task_id: RowId, body: TaskAnswer, session: DB, acto
     """执行反馈: executed, or not applicable with a reason — by the implementing department only."""
     action = service.get(session, actor=actor, action_id=action_id)
     service.answer(session, actor=actor, action=action, task_id=task_id, status=body.status, note=body.note)
+    return service.to_read(session, action)
+
+
+@router.post("/actions/{action_id}/tasks/{task_id}/correct")
+def correct(action_id: RowId, task_id: RowId, body: TaskAnswer, session: DB, actor: Staff) -> ActionRead:
+    """更正反馈: the implementing department replaces its answer while the basis stands; the old one is kept."""
+    action = service.get(session, actor=actor, action_id=action_id)
+    service.correct(session, actor=actor, action=action, task_id=task_id, status=body.status, note=body.note)
+    return service.to_read(session, action)
+
+
+@router.post("/actions/{action_id}/tasks/{task_id}/urge")
+def urge(action_id: RowId, task_id: RowId, body: UrgeCreate, session: DB, actor: Staff) -> ActionRead:
+    """催办 an overdue department (or one that has not acknowledged a lift) — the initiator or the credit office."""
+    action = service.get(session, actor=actor, action_id=action_id)
+    service.urge(session, actor=actor, action=action, task_id=task_id, note=body.note)
     return service.to_read(session, action)
 
 

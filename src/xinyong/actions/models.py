@@ -8,6 +8,9 @@ force, every task answered "executed" must be lifted and acknowledged (确认解
 Whether the basis has ended is asked as of a date from the list entry itself, never stored: a list entry
 ends once (``ended_on``, or past ``planned_end``), so "lift due" is derived when a page or the API is read
 and a date can be injected in tests, with no job and no second copy of the list's state to drift.
+
+Urging (催办) and correcting an answer (更正反馈) are rows of their own: an urge is a fact about who pressed
+whom and when, and a correction keeps the answer it replaced, so neither overwrites what came before.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.audit.trail import Audited
@@ -43,6 +46,15 @@ class TaskStatus(StrEnum):
 
 
 TASK_STATUS_LABELS = {TaskStatus.PENDING: "待反馈", TaskStatus.EXECUTED: "已执行", TaskStatus.NOT_APPLICABLE: "不适用"}
+
+
+class UrgeReason(StrEnum):
+    ANSWER = "answer"  # 逾期未反馈
+    LIFT = "lift"  # 依据已终止，未确认解除
+
+
+URGE_REASON_LABELS = {UrgeReason.ANSWER: "逾期未反馈", UrgeReason.LIFT: "未确认解除"}
+URGE_NOTE_MAX = 500
 
 
 class JointAction(Audited, Base):
@@ -81,3 +93,37 @@ class ActionTask(Audited, Base):
     lift_acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, comment="确认解除日期")
     lift_acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="确认解除人")
     lift_note: Mapped[str | None] = mapped_column(Text, comment="解除说明")
+
+
+class TaskUrge(Audited, Base):
+    """催办: the initiating department or the credit office presses a department that is late (R-MEA-4)."""
+
+    __tablename__ = "joint_action_urges"
+    __table_args__ = {"comment": "联合奖惩催办记录（逾期未反馈或未确认解除时由发起部门或信用办催办）"}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("joint_action_tasks.id"), index=True, comment="被催办的实施任务")
+    reason: Mapped[UrgeReason] = mapped_column(_enum(UrgeReason, "joint_urge_reason"),
+                                               comment="催办事由（逾期未反馈、未确认解除）")
+    note: Mapped[str | None] = mapped_column(String(URGE_NOTE_MAX), comment="催办说明")
+    urged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="催办人")
+    urger_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), comment="催办部门")
+    urged_on: Mapped[dt.date] = mapped_column(Date, comment="催办日期")
+    urged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="催办时间")
+
+
+class AnswerRevision(Audited, Base):
+    """An answer a department later corrected (更正反馈): the task keeps the latest, this the one it replaced."""
+
+    __tablename__ = "joint_action_answer_history"
+    __table_args__ = {"comment": "联合奖惩反馈更正记录（被更正前的反馈）"}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("joint_action_tasks.id"), index=True, comment="实施任务")
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "joint_task_status"), comment="原反馈状态")
+    note: Mapped[str | None] = mapped_column(Text, comment="原执行情况或不适用理由")
+    answered_on: Mapped[dt.date | None] = mapped_column(Date, comment="原反馈日期")
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="原反馈人")
+    replaced_on: Mapped[dt.date] = mapped_column(Date, comment="更正日期")
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="更正人")
+    replaced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="更正时间")

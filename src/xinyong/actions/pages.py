@@ -1,5 +1,6 @@
 """联合奖惩 in the browser: my department's tasks and lifts, actions initiated (all for the credit office),
-initiating one from an entity's lists, and an action's feedback (R-MEA-4, R-MEA-6)."""
+initiating one from an entity's lists, and an action's feedback — answering, correcting, urging and lifting
+(R-MEA-4, R-MEA-6)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def new_submit(request: Request, session: DB, actor: Staff, form: PostedForm):
 def _detail(request, session, actor, action_id: int, error=None, status: int = 200):
     action = service.get(session, actor=actor, action_id=action_id)
     return render(request, "actions/action.html", {"a": service.to_read(session, action), "error": error,
-                                                   "my_dept": actor.department_id}, status=status)
+                                                   "my_dept": actor.department_id,
+                                                   "can_urge": service.can_urge(actor, action)}, status=status)
 
 
 @router.get("/actions/{action_id}")
@@ -71,24 +73,38 @@ def detail(request: Request, session: DB, actor: Staff, action_id: RowId):
     return _detail(request, session, actor, action_id)
 
 
-@router.post("/actions/{action_id}/tasks/{task_id}/answer")
-def answer_submit(request: Request, session: DB, actor: Staff, action_id: RowId, task_id: RowId, form: PostedForm):
+def _task_step(request, session, actor, action_id: int, step):
+    """A task's form posted: do it, then back to the action (303), or the page again with the error."""
     action = service.get(session, actor=actor, action_id=action_id)
     try:
-        service.answer(session, actor=actor, action=action, task_id=task_id, status=str(form.get("status", "")),
-                       note=str(form.get("note", "")))
+        step(action)
     except XinyongError as exc:
         session.rollback()
         return _detail(request, session, actor, action_id, exc, exc.status)
     return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+@router.post("/actions/{action_id}/tasks/{task_id}/answer")
+def answer_submit(request: Request, session: DB, actor: Staff, action_id: RowId, task_id: RowId, form: PostedForm):
+    return _task_step(request, session, actor, action_id, lambda action: service.answer(
+        session, actor=actor, action=action, task_id=task_id, status=str(form.get("status", "")),
+        note=str(form.get("note", ""))))
+
+
+@router.post("/actions/{action_id}/tasks/{task_id}/correct")
+def correct_submit(request: Request, session: DB, actor: Staff, action_id: RowId, task_id: RowId, form: PostedForm):
+    return _task_step(request, session, actor, action_id, lambda action: service.correct(
+        session, actor=actor, action=action, task_id=task_id, status=str(form.get("status", "")),
+        note=str(form.get("note", ""))))
+
+
+@router.post("/actions/{action_id}/tasks/{task_id}/urge")
+def urge_submit(request: Request, session: DB, actor: Staff, action_id: RowId, task_id: RowId, form: PostedForm):
+    return _task_step(request, session, actor, action_id, lambda action: service.urge(
+        session, actor=actor, action=action, task_id=task_id, note=str(form.get("note", ""))))
 
 
 @router.post("/actions/{action_id}/tasks/{task_id}/lift")
 def lift_submit(request: Request, session: DB, actor: Staff, action_id: RowId, task_id: RowId, form: PostedForm):
-    action = service.get(session, actor=actor, action_id=action_id)
-    try:
-        service.acknowledge_lift(session, actor=actor, action=action, task_id=task_id, note=str(form.get("note", "")))
-    except XinyongError as exc:
-        session.rollback()
-        return _detail(request, session, actor, action_id, exc, exc.status)
-    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+    return _task_step(request, session, actor, action_id, lambda action: service.acknowledge_lift(
+        session, actor=actor, action=action, task_id=task_id, note=str(form.get("note", ""))))

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from xinyong.lists.models import ListKind
 
+from .models import URGE_NOTE_MAX
+
 
 class ActionCreate(BaseModel):
     entity_code: str = Field(description="统一社会信用代码或公民身份号码")
@@ -29,6 +31,33 @@ class LiftAck(BaseModel):
     note: str = Field("", max_length=2000, description="解除说明")
 
 
+class UrgeCreate(BaseModel):
+    note: str = Field("", max_length=URGE_NOTE_MAX, description="催办说明（可选，至多 500 字）")
+
+
+class UrgeRead(BaseModel):
+    id: int
+    reason: str
+    reason_label: str
+    note: str | None
+    urged_by: str = Field(description="催办人")
+    urger_department: str = Field(description="催办部门")
+    urged_on: dt.date
+    urged_at: dt.datetime
+
+
+class AnswerRevisionRead(BaseModel):
+    """An answer later corrected (更正反馈); the task itself carries the latest answer."""
+
+    status: str
+    status_label: str
+    note: str | None
+    answered_on: dt.date | None
+    answered_by: str = Field(description="原反馈人")
+    replaced_on: dt.date
+    replaced_by: str = Field(description="更正人")
+
+
 class TaskRead(BaseModel):
     id: int
     department_id: int
@@ -43,6 +72,12 @@ class TaskRead(BaseModel):
     lift_due: bool
     lift_acknowledged_on: dt.date | None
     lift_note: str | None
+    urgeable: bool = Field(False, description="可催办：逾期未反馈，或依据终止后未确认解除")
+    urge_count: int = 0
+    last_urged_at: dt.datetime | None = None
+    urges: list[UrgeRead] = Field(default_factory=list, description="催办记录，先后为序")
+    correctable: bool = Field(False, description="可更正反馈：已反馈、依据仍有效且未确认解除")
+    history: list[AnswerRevisionRead] = Field(default_factory=list, description="被更正前的反馈，先后为序")
 
 
 class ActionRead(BaseModel):

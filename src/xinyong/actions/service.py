@@ -7,7 +7,11 @@
 - answer: each implementing department answers its task executed (执行) or not applicable (不适用, with
   a reason) within ``DEADLINE_WORKDAYS`` working days on the official calendar;
 - lifting: once the basis entry is no longer in force, every department that executed is told to lift
-  its measures and acknowledges (确认解除; 003 §18). Derived as of the day asked (see ``models``).
+  its measures and acknowledges (确认解除; 003 §18). Derived as of the day asked (see ``models``);
+- urging (催办): the initiating department or the credit office presses a department that is overdue, or
+  that has not acknowledged a lift; every urge is kept and shown to the department;
+- correcting (更正反馈): a department may change its answer while the basis stands and it has not lifted;
+  the answer it replaces is kept as history, the task carries the latest.
 
 Department mapping: a measure's implementing departments are names in the catalog (or 'all', 各行政部门).
 A name equal to a platform department's name (or 信用办 → the credit office) goes to that department;
@@ -20,10 +24,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Department
+from xinyong.accounts.models import Department, User
 from xinyong.accounts.permissions import Actor, Permission, Role
 from xinyong.entities import service as entities
 from xinyong.entities.models import RELATED_ROLE_LABELS, Entity, RelatedPerson
@@ -39,8 +43,20 @@ from xinyong.measures.matching import ALL_DEPARTMENTS, Kind
 from xinyong.workcalendar import service as workcalendar
 
 from . import events
-from .models import ACTION_KIND_LABELS, TASK_STATUS_LABELS, ActionKind, ActionTask, JointAction, TaskStatus
-from .schemas import ActionCreate, ActionRead, TaskRead
+from .models import (
+    ACTION_KIND_LABELS,
+    TASK_STATUS_LABELS,
+    URGE_NOTE_MAX,
+    URGE_REASON_LABELS,
+    ActionKind,
+    ActionTask,
+    AnswerRevision,
+    JointAction,
+    TaskStatus,
+    TaskUrge,
+    UrgeReason,
+)
+from .schemas import ActionCreate, ActionRead, AnswerRevisionRead, TaskRead, UrgeRead
 
 DEADLINE_WORKDAYS = 5  # 反馈期限：推送后 5 个工作日（可按本地制度调整）
 CREDIT_OFFICE_NAME = "信用办"
@@ -90,6 +106,33 @@ def lift_due(task: ActionTask, ended: dt.date | None) -> bool:
     return task.status is TaskStatus.EXECUTED and ended is not None and task.lift_acknowledged_on is None
 
 
+def urge_reason(task: ActionTask, due_by: dt.date | None, ended: dt.date | None, day: dt.date) -> UrgeReason:
+    """Why a task may be urged on ``day`` (催办): late with its answer, or not acknowledging a lift; otherwise
+    Invalid, saying why nobody should be pressed."""
+    if is_overdue(task, due_by, ended, day):
+        return UrgeReason.ANSWER
+    if lift_due(task, ended):
+        return UrgeReason.LIFT
+    if task.lift_acknowledged_on is not None:
+        raise Invalid(f"该部门已于 {task.lift_acknowledged_on} 确认解除，无需催办")
+    if task.status is not TaskStatus.PENDING:
+        raise Invalid(f"该部门已于 {task.answered_on} 反馈（{TASK_STATUS_LABELS[task.status]}），无需催办")
+    if ended is not None:
+        raise Invalid("联合奖惩的依据已终止，该部门无需再反馈，无需催办")
+    if due_by is None:
+        raise Invalid("反馈期限待定（节假日安排未载入），尚不能认定逾期，不能催办")
+    raise Invalid(f"该部门的反馈期限为 {due_by}，尚未逾期，不能催办")
+
+
+def is_urgeable(task: ActionTask, due_by: dt.date | None, ended: dt.date | None, day: dt.date) -> bool:
+    return is_overdue(task, due_by, ended, day) or lift_due(task, ended)
+
+
+def can_correct(task: ActionTask, ended: dt.date | None) -> bool:
+    """更正反馈 is open once answered, while the basis stands (so nothing has been lifted)."""
+    return task.status is not TaskStatus.PENDING and ended is None and task.lift_acknowledged_on is None
+
+
 # ---- reading ---------------------------------------------------------------------------------------
 
 def _require_staff(actor: Actor) -> None:
@@ -122,6 +165,36 @@ def _dept_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Department.id, Department.name)).all())
 
 
+def _user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def _urges_and_history(session: Session, action: JointAction, names: dict[int, str]
+                       ) -> tuple[dict[int, list[UrgeRead]], dict[int, list[AnswerRevisionRead]]]:
+    """Per task id, its urges and its corrected answers, each oldest first (two queries for the action)."""
+    urges = list(session.scalars(select(TaskUrge).join(ActionTask, ActionTask.id == TaskUrge.task_id)
+                                 .where(ActionTask.action_id == action.id).order_by(TaskUrge.id)))
+    revisions = list(session.scalars(select(AnswerRevision).join(ActionTask, ActionTask.id == AnswerRevision.task_id)
+                                     .where(ActionTask.action_id == action.id).order_by(AnswerRevision.id)))
+    users = _user_names(session, {u.urged_by for u in urges} | {r.answered_by for r in revisions}
+                        | {r.replaced_by for r in revisions})
+    by_task: dict[int, list[UrgeRead]] = {}
+    for u in urges:
+        by_task.setdefault(u.task_id, []).append(UrgeRead(
+            id=u.id, reason=u.reason.value, reason_label=URGE_REASON_LABELS[u.reason], note=u.note,
+            urged_by=users.get(u.urged_by, ""), urged_on=u.urged_on, urged_at=u.urged_at,
+            urger_department=names.get(u.urger_department_id, "") if u.urger_department_id else CREDIT_OFFICE_NAME))
+    history: dict[int, list[AnswerRevisionRead]] = {}
+    for r in revisions:
+        history.setdefault(r.task_id, []).append(AnswerRevisionRead(
+            status=r.status.value, status_label=TASK_STATUS_LABELS[r.status], note=r.note, answered_on=r.answered_on,
+            answered_by=users.get(r.answered_by, ""), replaced_on=r.replaced_on, replaced_by=users.get(r.replaced_by, "")))
+    return by_task, history
+
+
 def to_read(session: Session, action: JointAction, day: dt.date | None = None,
             names: dict[int, str] | None = None, calendar: WorkCalendar | None = None) -> ActionRead:
     day = day or today()
@@ -130,6 +203,7 @@ def to_read(session: Session, action: JointAction, day: dt.date | None = None,
     entity = session.get(Entity, action.entity_id)
     ended = basis_end(entry, day)
     by_code = {m["code"]: m for m in action.measures}
+    urges, history = _urges_and_history(session, action, names)
     tasks = []
     for t in tasks_of(session, action):
         late = is_overdue(t, action.due_by, ended, day)
@@ -144,7 +218,9 @@ def to_read(session: Session, action: JointAction, day: dt.date | None = None,
             measures=[by_code[c] for c in t.measure_codes if c in by_code], status=t.status.value,
             status_label=TASK_STATUS_LABELS[t.status], note=t.note, answered_on=t.answered_on, overdue=late,
             overdue_workdays=late_days, lift_due=lift_due(t, ended), lift_acknowledged_on=t.lift_acknowledged_on,
-            lift_note=t.lift_note))
+            lift_note=t.lift_note, urgeable=is_urgeable(t, action.due_by, ended, day),
+            urge_count=len(urges.get(t.id, [])), last_urged_at=urges[t.id][-1].urged_at if t.id in urges else None,
+            urges=urges.get(t.id, []), correctable=can_correct(t, ended), history=history.get(t.id, [])))
     return ActionRead(
         id=action.id, entity_code=entity.code, entity_name=entity.name, kind=action.kind.value,
         kind_label=ACTION_KIND_LABELS[action.kind], list_kind=entry.kind.value, list_label=LIST_TITLES[entry.kind],
@@ -181,8 +257,6 @@ def overview(session: Session, *, actor: Actor, day: dt.date | None = None, limi
 
 def list_actions(session: Session, *, actor: Actor, day: dt.date | None = None, offset: int = 0,
                  limit: int = 30) -> tuple[list[ActionRead], int]:
-    from sqlalchemy import func
-
     stmt = readable(actor)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     names, cal = _dept_names(session), workcalendar.calendar(session)
@@ -313,27 +387,63 @@ def _own_task(session: Session, actor: Actor, action: JointAction, task_id: int)
     return task
 
 
-def answer(session: Session, *, actor: Actor, action: JointAction, task_id: int, status: str, note: str,
-           day: dt.date | None = None) -> ActionTask:
-    """The implementing department's feedback (执行反馈): executed, or not applicable with a reason."""
-    day = day or today()
-    task = _own_task(session, actor, action, task_id)
+def _answer_status(status: str) -> TaskStatus:
     try:
         new = TaskStatus(status)
     except ValueError as exc:
         raise Invalid("请选择“已执行”或“不适用”", field="status") from exc
     if new is TaskStatus.PENDING:
         raise Invalid("请选择“已执行”或“不适用”", field="status")
-    if task.status is not TaskStatus.PENDING:
-        raise Conflict(f"本部门已于 {task.answered_on} 反馈（{TASK_STATUS_LABELS[task.status]}），不能重复反馈")
-    if basis_end(session.get(ListEntry, action.list_entry_id), day) is not None:
-        raise Conflict("联合奖惩的依据已终止（已移出名单），无需再执行")
+    return new
+
+
+def _answer_note(new: TaskStatus, note: str) -> str | None:
     note = (note or "").strip()
     if new is TaskStatus.NOT_APPLICABLE and not note:
         raise Invalid("选择“不适用”时必须写明理由", field="note")
-    task.status, task.note, task.answered_on, task.answered_by = new, note or None, day, actor.user_id
+    return note or None
+
+
+def answer(session: Session, *, actor: Actor, action: JointAction, task_id: int, status: str, note: str,
+           day: dt.date | None = None) -> ActionTask:
+    """The implementing department's feedback (执行反馈): executed, or not applicable with a reason."""
+    day = day or today()
+    task = _own_task(session, actor, action, task_id)
+    new = _answer_status(status)
+    if task.status is not TaskStatus.PENDING:
+        raise Conflict(f"本部门已于 {task.answered_on} 反馈（{TASK_STATUS_LABELS[task.status]}），不能重复反馈；"
+                       "如需修改，请使用“更正反馈”")
+    if basis_end(session.get(ListEntry, action.list_entry_id), day) is not None:
+        raise Conflict("联合奖惩的依据已终止（已移出名单），无需再执行")
+    note = _answer_note(new, note)
+    task.status, task.note, task.answered_on, task.answered_by = new, note, day, actor.user_id
     session.flush()
     events.task_answered(session, action, task, actor)
+    return task
+
+
+def correct(session: Session, *, actor: Actor, action: JointAction, task_id: int, status: str, note: str,
+            day: dt.date | None = None) -> ActionTask:
+    """更正反馈: the department replaces its answer; the replaced one is kept (R-MEA-4). Closed once the basis
+    has ended — the department is then asked to lift, and what it executed must stay as it answered."""
+    day = day or today()
+    task = _own_task(session, actor, action, task_id)
+    new = _answer_status(status)
+    if task.status is TaskStatus.PENDING:
+        raise Conflict("本部门尚未反馈，请先提交反馈")
+    if task.lift_acknowledged_on is not None:
+        raise Conflict(f"本部门已于 {task.lift_acknowledged_on} 确认解除，不能再更正反馈")
+    if basis_end(session.get(ListEntry, action.list_entry_id), day) is not None:
+        raise Conflict("联合奖惩的依据已终止（已移出名单），不能再更正反馈")
+    note = _answer_note(new, note)
+    if new is task.status and note == task.note:
+        raise Invalid("更正后的反馈与当前反馈相同（状态和说明均未改变），无需更正", field="note")
+    before = AnswerRevision(task_id=task.id, status=task.status, note=task.note, answered_on=task.answered_on,
+                            answered_by=task.answered_by, replaced_on=day, replaced_by=actor.user_id)
+    session.add(before)
+    task.status, task.note, task.answered_on, task.answered_by = new, note, day, actor.user_id
+    session.flush()
+    events.task_corrected(session, action, task, before, actor)
     return task
 
 
@@ -354,3 +464,35 @@ def acknowledge_lift(session: Session, *, actor: Actor, action: JointAction, tas
     events.lift_acknowledged(session, action, task, actor)
     return task
 
+
+
+# ---- urging ----------------------------------------------------------------------------------------
+
+def can_urge(actor: Actor, action: JointAction) -> bool:
+    """催办 is the initiator's (its department's officers and reviewers) and the credit office's (R-MEA-4)."""
+    if actor.role is Role.ADMIN:
+        return True
+    return (actor.can(Permission.ACTION_INITIATE) and actor.department_id is not None
+            and actor.department_id == action.initiator_department_id)
+
+
+def urge(session: Session, *, actor: Actor, action: JointAction, task_id: int, note: str = "",
+         day: dt.date | None = None) -> TaskUrge:
+    """催办 a department that has not answered by the deadline, or has not acknowledged a lift."""
+    day = day or today()
+    if not can_urge(actor, action):
+        raise Forbidden("只有发起部门或信用办可以催办")
+    task = session.get(ActionTask, task_id)
+    if task is None or task.action_id != action.id:
+        raise NotFound(f"联合奖惩 #{action.id} 没有编号为 {task_id} 的实施任务")
+    reason = urge_reason(task, action.due_by, basis_end(session.get(ListEntry, action.list_entry_id), day), day)
+    note = (note or "").strip()
+    if len(note) > URGE_NOTE_MAX:
+        raise Invalid(f"催办说明不能超过 {URGE_NOTE_MAX} 字", field="note")
+    row = TaskUrge(task_id=task.id, reason=reason, note=note or None, urged_by=actor.user_id,
+                   urger_department_id=actor.department_id, urged_on=day)
+    session.add(row)
+    session.flush()
+    count = session.scalar(select(func.count()).select_from(TaskUrge).where(TaskUrge.task_id == task.id))
+    events.task_urged(session, action, task, row, count, actor)
+    return row

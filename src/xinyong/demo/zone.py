@@ -552,28 +552,6 @@ def _seed_sanctions(platform: Platform) -> None:
             return accounts.actor_for(session.scalars(select(User).where(User.username == name)).one())
 
         scjg, hb = as_user("scjg_officer"), as_user("sthj_officer")
-        black = session.scalars(select(ListEntry).where(ListEntry.kind == ListKind.BLACK, lists.in_force(day))).first()
-        d_grade = reminders.d_grade_without_reminder(session, limit=3)
-        if black is not None:
-            entity = session.get(Entity, black.entity_id)
-            depts = [d.id for d in session.scalars(select(Department).where(Department.is_credit_office.is_(False))
-                                                   .order_by(Department.id).limit(2))]
-            opts = actions.options(session, actor=scjg, entity_code=entity.uscc, day=day)
-            codes = [m.code for m in opts.measures[black.id] if m.mandatory][:3]
-            if codes and len(depts) == 2:
-                action = actions.initiate(session, actor=scjg, action_in=ActionCreate(
-                    entity_code=entity.uscc, entry_id=black.id, measure_codes=codes, department_ids=depts,
-                    reason="该主体信用评价低于 D 级，列入严重失信主体名单，依清单实施联合惩戒"))
-                first = next(t for t in actions.tasks_of(session, action) if t.department_id == scjg.department_id)
-                actions.answer(session, actor=scjg, action=action, task_id=first.id, status="executed",
-                               note="已在行政许可审查中从严审核，并列为重点监管对象")
-        for entity_id, _score in d_grade[:1]:
-            entity = session.get(Entity, entity_id)
-            if entity.uscc:
-                reminders.issue(session, actor=scjg, entity_code=entity.uscc, kind=ReminderKind.INTERVIEW,
-                                document_number=f"京开市监约〔{day.year}〕1号", manner="当面约谈",
-                                content="就多次违法经营行为进行诚信约谈，要求十个工作日内整改并报送整改情况",
-                                held_on=day - dt.timedelta(days=3))
         target = session.scalars(select(Entity).where(Entity.uscc.is_not(None), Entity.kind == "legal_person")
                                  .order_by(Entity.id.desc())).first()
         if target is not None:
@@ -582,3 +560,35 @@ def _seed_sanctions(platform: Platform) -> None:
                                        "拒不改正，经认定为严重失信主体",
                             document_number=f"京开环认〔{day.year}〕3号", decided_on=day - dt.timedelta(days=30),
                             planned_end=day + dt.timedelta(days=3 * 365))
+        # the joint punishment began two weeks ago, on an entry already in force then
+        black = session.scalars(select(ListEntry).where(ListEntry.kind == ListKind.BLACK,
+                                                        lists.in_force(day - dt.timedelta(days=14)))).first()
+        d_grade = reminders.d_grade_without_reminder(session, limit=3)
+        if black is not None:
+            entity = session.get(Entity, black.entity_id)
+            depts = [d.id for d in session.scalars(select(Department).where(Department.is_credit_office.is_(False))
+                                                   .order_by(Department.id).limit(2))]
+            opts = actions.options(session, actor=scjg, entity_code=entity.uscc, day=day)
+            codes = [m.code for m in opts.measures[black.id] if m.mandatory][:3]
+            if codes and len(depts) == 2:
+                # initiated two weeks ago: one department answered (and corrected its answer), the other is
+                # overdue and has been urged (催办)
+                action = actions.initiate(session, actor=scjg, day=day - dt.timedelta(days=14), action_in=ActionCreate(
+                    entity_code=entity.uscc, entry_id=black.id, measure_codes=codes, department_ids=depts,
+                    reason="该主体已列入严重失信主体名单（黑名单），依清单实施联合惩戒"))
+                first = next(t for t in actions.tasks_of(session, action) if t.department_id == scjg.department_id)
+                actions.answer(session, actor=scjg, action=action, task_id=first.id, status="executed",
+                               note="已在行政许可审查中从严审核")
+                actions.correct(session, actor=scjg, action=action, task_id=first.id, status="executed",
+                                note="已在行政许可审查中从严审核，并列为重点监管对象")
+                late = next((t for t in actions.tasks_of(session, action) if t.department_id != scjg.department_id), None)
+                if late is not None:
+                    actions.urge(session, actor=scjg, action=action, task_id=late.id,
+                                 note="请于两个工作日内反馈惩戒措施执行情况")
+        for entity_id, _score in d_grade[:1]:
+            entity = session.get(Entity, entity_id)
+            if entity.uscc:
+                reminders.issue(session, actor=scjg, entity_code=entity.uscc, kind=ReminderKind.INTERVIEW,
+                                document_number=f"京开市监约〔{day.year}〕1号", manner="当面约谈",
+                                content="就多次违法经营行为进行诚信约谈，要求十个工作日内整改并报送整改情况",
+                                held_on=day - dt.timedelta(days=3))
