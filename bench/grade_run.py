@@ -69,6 +69,10 @@ def fill(platform: Platform, n_entities: int, n_records: int) -> None:
     if not sqlite:
         content += "::json"
     true, false = ("1", "0") if sqlite else ("true", "false")
+
+    def escape(sql: str) -> str:  # psycopg takes % for its placeholders: the modulo operator is %% there
+        return sql if sqlite else sql.replace("%", "%%")
+
     entity_cols = ("i, 'legal_person', 'bench entity ' || i, 'bench entity ' || i, '存续', "
                    + ("'2026-01-01 00:00:00'" if sqlite else "timestamp '2026-01-01'"))
     record_cols = (f"i, 'b' || i, 1, {true}, 1 + ({h} / 3) % {n_entities}, {itv}, {dept}, 'accepted', 'file', {false}, "
@@ -85,15 +89,16 @@ def fill(platform: Platform, n_entities: int, n_records: int) -> None:
             conn.exec_driver_sql("PRAGMA cache_size = -2000000")
         for index in indexes:
             index.drop(conn)
-        conn.exec_driver_sql("INSERT INTO entities (id, kind, name, name_key, status, created_at) "
-                             + series.format(count=n_entities, cols=entity_cols))
-        conn.exec_driver_sql("INSERT INTO records (id, lineage, version, is_current, entity_id, info_type_version_id, "
-                             "department_id, status, channel, is_pre_warning, document_number, decision_date, authority, "
-                             "severity, content, public, publicity_start, validity_end, dedup_key, fulfilment, created_at) "
-                             + series.format(count=n_records, cols=record_cols))
+        conn.exec_driver_sql(escape("INSERT INTO entities (id, kind, name, name_key, status, created_at) "
+                                    + series.format(count=n_entities, cols=entity_cols)))
+        conn.exec_driver_sql(escape("INSERT INTO records (id, lineage, version, is_current, entity_id, info_type_version_id, "
+                                    "department_id, status, channel, is_pre_warning, document_number, decision_date, "
+                                    "authority, severity, content, public, publicity_start, validity_end, dedup_key, "
+                                    "fulfilment, created_at) " + series.format(count=n_records, cols=record_cols)))
         for index in indexes:
             index.create(conn)
-        conn.exec_driver_sql("ANALYZE" if sqlite else "ANALYZE entities; ANALYZE records")
+        for table in ("entities", "records"):
+            conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 def floor(platform: Platform) -> float:

@@ -67,14 +67,14 @@ def is_sqlite(url_or_engine: Any) -> bool:
 POOL = {"pool_size": 16, "max_overflow": 24}
 
 
-def make_engine(url: str, *, echo: bool = False, pool: dict[str, int] | None = None) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool: dict[str, Any] | None = None) -> Engine:
     pool = POOL if pool is None else pool
     if is_sqlite(url):
         engine = create_engine(url, echo=echo, hide_parameters=not echo,
                                connect_args={"timeout": 30, "check_same_thread": False}, **pool)
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, echo=echo, hide_parameters=not echo, pool_pre_ping=True, **pool)
+        engine = create_engine(url, echo=echo, hide_parameters=not echo, **({"pool_pre_ping": True} | pool))
     # hide_parameters: a failed statement's values (names, ID numbers of a bulk insert) stay out of logs
     return engine
 

@@ -16,8 +16,10 @@ from .db import make_engine, unit_of_work
 from .settings import Settings, get_settings
 
 # One inline request holds a connection at a time (it never yields to the loop while it does); the rest
-# is for its query-log writes, which run in the thread pool.
-INLINE_POOL = {"pool_size": 2, "max_overflow": 6}
+# is for its query-log writes, which run in the thread pool. No ping before each use on PostgreSQL: two
+# round trips a credit check (its read, its log write); after a server restart the pool's first use
+# fails once, and SQLAlchemy then replaces every connection of the pool.
+INLINE_POOL = {"pool_size": 2, "max_overflow": 6, "pool_pre_ping": False}
 
 
 @dataclass
