@@ -19,6 +19,17 @@ def _serious(uow, zone, n):
         _accept(uow, zone, _penalty(zone["company"], f"京开市监罚〔2026〕5{i}号", serious=True))
 
 
+def _black_company(uow, zone, make, name, person, number, role="legal_representative"):
+    company = make.entity(name, related_persons=[{"role": role, "name": person, "id_number": number}])
+    _serious(uow, zone | {"company": company}, 4)  # 350: black
+    return company
+
+
+def _last_entry(uow):
+    with uow(write=False) as s:
+        return s.scalars(select(QueryLog).order_by(QueryLog.seq.desc())).first()
+
+
 def test_a_d_grade_entity_gets_the_d_measures_mandatory_first_and_the_check_is_logged(client, uow, zone, bearer, make):
     _serious(uow, zone, 2)  # 700 − 240 = 460: D, key attention
     officer = bearer(make.user("officer", "czj", department=zone["other"]))
@@ -59,6 +70,67 @@ def test_a_persons_check_reaches_the_black_listed_company_he_represents(client, 
     assert (related["code"], related["role"], "black" in related["lists"]) == (company.uscc, "legal_representative", True)
     assert related["measures"] and all(m["extends_to_related"] for m in related["measures"])
     assert number not in _check(client, officer, number, "appointment").text  # the number is never echoed in full
+    entry = _last_entry(uow)  # nor kept in full on the query log, whose path holds what the URL carried
+    assert entry.entity_id == person.id and number not in entry.entity + entry.path and body["registered"] is True
+
+
+def test_an_unregistered_legal_representative_of_a_black_listed_company_is_told(client, uow, zone, bearer, make):
+    # R-ENT-4 / R-MEA-3: a person with no file of his own, known only as the legal representative of a
+    # black-listed company, is checked by his ID number like a registered one: `related` names the company
+    number = id_number("19790505", "415")
+    company = _black_company(uow, zone, make, "北京亦庄白石贸易有限公司", "王五", number)
+    make.entity("北京亦庄清白科技有限公司", related_persons=[  # not black-listed: not in `related`
+        {"role": "director", "name": "王五", "id_number": number}])
+    officer = bearer(make.user("officer", "czj5", department=zone["dept"]))
+    r = _check(client, officer, number, "appointment")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    masked = number[:6] + "********" + number[-4:]
+    assert (body["kind"], body["code"], body["name"], body["registered"]) == ("natural_person", masked, "王五", False)
+    assert (body["grade"], body["score"], body["lists"], body["objections"], body["measures"]) == (None, None, [], [], [])
+    [related] = body["related"]
+    assert (related["code"], related["role"], "black" in related["lists"]) == (company.uscc, "legal_representative", True)
+    assert related["measures"] and all(m["extends_to_related"] for m in related["measures"])
+    assert number not in r.text  # the number is never echoed in full
+    entry = _last_entry(uow)  # on the query log like any check, against the masked number
+    assert (entry.entity_id, entry.target.value, entry.duty, entry.outcome.value) == (None, "check", "licensing", "allowed")
+    assert entry.entity.startswith(masked) and "未在平台登记为信用主体" in entry.entity and number not in entry.entity
+    assert number not in (entry.path or "") + (entry.reason or "")
+    # the credit office too, and with the number typed as clerks do (lower-case x, spaces)
+    admin = bearer(make.user("admin", "xyb5"))
+    typed = " ".join([number[:6], number[6:14], number[14:].lower()])
+    assert _check(client, admin, typed, "subsidy").json()["related"][0]["code"] == company.uscc
+    entry = _last_entry(uow)
+    assert (entry.entity_id, entry.duty, entry.reason, entry.outcome.value) == (None, "subsidy", "信用办", "allowed")
+
+
+def test_an_unregistered_person_related_only_to_a_company_not_black_listed_gets_no_related(client, uow, zone, bearer, make):
+    # R-ENT-4: the platform knows him as a related person, so the check answers (200) — with nothing to act on
+    number = id_number("19820707", "226")
+    make.entity("北京亦庄守信科技有限公司", related_persons=[
+        {"role": "legal_representative", "name": "赵六", "id_number": number}])
+    officer = bearer(make.user("officer", "czj6", department=zone["other"]))
+    r = _check(client, officer, number, "subsidy")
+    assert r.status_code == 200, r.text
+    assert (r.json()["registered"], r.json()["related"], r.json()["measures"]) == (False, [], [])
+    assert number not in r.text and _last_entry(uow).entity_id is None
+
+
+def test_an_id_number_nobody_carries_is_unknown_and_unlogged(client, uow, zone, bearer, make):  # R-MEA-3
+    number = id_number("19900909", "337")
+    shareholder = id_number("19910101", "448")  # a shareholder only: not one who answers for the entity
+    make.entity("北京亦庄持股科技有限公司", related_persons=[{"role": "shareholder", "name": "孙七", "id_number": shareholder,
+                                                             "share_percent": "60"}])
+    officer = bearer(make.user("officer", "czj7", department=zone["other"]))
+    before = _last_entry(uow)
+    assert _check(client, officer, number).status_code == 404
+    assert _check(client, officer, shareholder).status_code == 404
+    after = _last_entry(uow)
+    assert (after.seq if after else None) == (before.seq if before else None)  # nothing read, nothing logged
+    owner = bearer(make.user("entity", "qy2", entity=zone["company"]))  # entity users are refused as before
+    company = _black_company(uow, zone, make, "北京亦庄墨石贸易有限公司", "周八", number)
+    assert company and _check(client, owner, number).status_code == 403
+    assert client.get(f"/api/v1/entities/{number}/check?matter=subsidy").status_code == 401
 
 
 def test_refusals_unknown_codes_and_a_missing_matter(client, uow, zone, bearer, make):

@@ -85,6 +85,38 @@ def authorise(session: Session, *, actor: Actor, entity_id: int | None = None, c
     return decision
 
 
+NO_FILE_NOTE = "未在平台登记为信用主体，系其他主体的关联人员"
+
+
+def note_check_without_file(session: Session, *, actor: Actor, masked_id: str, duty: Duty | str,
+                            matter: str | None = None, via: str = "") -> scope.Decision:
+    """Note on the query log a credit check of a natural person who has no file on the platform but is
+    known as a related person of entities on it (R-ENT-4, R-MEA-3): what the check tells of him or her is
+    logged like any check — same columns as ``authorise`` fills, the same ruling on the reader — with no
+    entity id and, for the entity, the masked ID number and a note that he or she is not a subject on the
+    platform; the full number is in no column (the path masked too). Raises the forbidden or not-found
+    the ruling calls for, after noting it."""
+    from xinyong.entities.identifiers import mask_ids_in
+
+    _require(actor, Permission.CREDIT_CHECK, "进行信用核查")
+    duty = duty if isinstance(duty, Duty) else parse_duty(duty)
+    matter_text = clean_text(matter, field="matter", label="办理事项", max_len=200) if matter else None
+    # the reader is ruled on as for a file that exists (its department, the duty), so both notes agree
+    decision = scope.decide(actor, 0, entity_exists=True, day=today(), duty=duty)
+    if decision.log is not None:
+        log.note(session, actor_id=actor.user_id, actor=actor.label, actor_role=actor.role.value,
+                 department_id=actor.department_id, department=actor.department_name,
+                 entity_id=None, entity=f"{mask_ids_in(masked_id)}（{NO_FILE_NOTE}）",
+                 target=Target.CHECK, record_id=None, duty=decision.log.duty.value if decision.log.duty else None,
+                 matter=matter_text, consent_id=None, outcome=decision.log.outcome,
+                 reason=decision.log.reason, path=mask_ids_in(via or "")[:300])
+    if decision.error == "not_found":
+        raise NotFound(scope.NOT_FOUND)
+    if decision.error == "forbidden" or decision.log is None:
+        raise Forbidden("无权进行信用核查")
+    return decision
+
+
 def read_file(session: Session, *, actor: Actor, entity_id: int | None = None, code: str | None = None,
               duty: Duty | str | None = None, consent_id: int | None = None, matter: str | None = None,
               via: str = "") -> FileView:

@@ -5,7 +5,10 @@ first, each with its basis — so it can act (002 二(四)3: 应查必查, 嵌�
 Every check is a logged query under the 应查必查 duty its matter belongs to (``access.service.authorise``,
 target 信用核查); a refused or unknown one is logged too. A natural person's check also says whether he
 or she is a legal representative or manager of a black-listed entity, with the measures that reach
-related persons (R-MEA-2; 000 §37(二)).
+related persons (R-MEA-2; 000 §37(二)). That holds for a person who has no file of his or her own but
+whom the platform knows as a related person of an entity, by the ID number (R-ENT-4): the answer says
+so (``registered: false``, no grade, lists or measures of his or her own), and the check is logged
+under its duty against the masked number (``access.service.note_check_without_file``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
+from xinyong.access.duties import Duty
 from xinyong.access.models import Target
+from xinyong.access.scope import NOT_FOUND
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.entities import service as entities
+from xinyong.entities.identifiers import mask_id_number, mask_ids_in, normalize_code
 from xinyong.entities.models import EntityKind, RelatedPerson, RelatedRole
 from xinyong.grading import service as grading
 from xinyong.kit.clock import now
@@ -59,6 +65,11 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
         entity = entities.get_by_code(session, actor=SYSTEM, code=code, related=False)
     except (NotFound, Invalid):
         entity = None
+    via = mask_ids_in(via)  # a person is checked by the number in the URL: the log keeps it masked
+    if entity is None:
+        unregistered = _unregistered(session, actor=actor, code=code, matter=matter_code, duty=duty, via=via)
+        if unregistered is not None:
+            return unregistered
     # logged before anything is answered; an unknown code is logged and refused like another's file
     access.authorise(session, actor=actor, entity=entity, code=None if entity else code, duty=duty,
                      matter=MATTER_LABELS[matter_code], target=Target.CHECK, via=via)
@@ -67,19 +78,54 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
         "matter_label": MATTER_LABELS[matter_code], **mine,
         "objections": [],  # objections (R-OBJ) are not yet on the platform: none can be open
-        "measures": _measures(session, mine, matter_code), "checked_at": now().isoformat(),
+        "measures": _measures(session, mine, matter_code), "checked_at": now().isoformat(), "registered": True,
     }
     if entity.kind is EntityKind.NATURAL_PERSON:
-        answer["related"] = _related(session, entity, matter_code)
+        answer["related"] = _related(session, entity.id, entity.id_number_index, matter_code)
     return answer
 
 
-def _related(session: Session, person, matter: str) -> list[dict[str, Any]]:
-    """The entities this person answers for that are on the black list, each with the measures that
-    reach related persons."""
-    cond = [RelatedPerson.person_entity_id == person.id]
-    if person.id_number_index:
-        cond.append(RelatedPerson.id_number_index == person.id_number_index)
+# what a person without a file of his or her own stands at: nothing graded, on no list
+_NO_FILE: dict[str, Any] = {"grade": None, "grade_label": None, "score": None, "graded_on": None, "model": None,
+                            "lists": []}
+NO_FILE_NOTICE = "该自然人未在平台登记为信用主体，无本人信用档案；以下为其担任法定代表人、负责人、高级管理人员或董事的黑名单主体"
+
+
+def _unregistered(session: Session, *, actor: Actor, code: str, matter: str, duty: Duty,
+                  via: str) -> dict[str, Any] | None:
+    """The check of a natural person no entity is, by the ID number, whom the platform knows as a related
+    person answering for an entity (R-ENT-4). An ID number nobody carries is unknown, unlogged (nothing
+    is read); None when ``code`` is no ID number, or may also be a USCC — the caller answers it."""
+    uscc, id_index = entities._identify(session, code, allow_id_number=True)
+    if id_index is None:
+        return None
+    name = session.scalar(select(RelatedPerson.name).where(RelatedPerson.id_number_index == id_index,
+                                                           RelatedPerson.role.in_(ANSWERING_ROLES))
+                          .order_by(RelatedPerson.id.desc()).limit(1))
+    if name is None:
+        if uscc is None:
+            raise NotFound(NOT_FOUND)
+        return None
+    masked = mask_id_number(normalize_code(code))
+    access.note_check_without_file(session, actor=actor, masked_id=masked, duty=duty,
+                                   matter=MATTER_LABELS[matter], via=via)
+    return {"code": masked, "name": name, "kind": EntityKind.NATURAL_PERSON.value, "matter": matter,
+            "matter_label": MATTER_LABELS[matter], **_NO_FILE, "objections": [], "measures": [],
+            "checked_at": now().isoformat(), "registered": False, "notice": NO_FILE_NOTICE,
+            "related": _related(session, None, id_index, matter)}
+
+
+def _related(session: Session, person_id: int | None, id_index: str | None, matter: str) -> list[dict[str, Any]]:
+    """The entities a person answers for — linked to his or her entity (``person_id``), or carrying his or
+    her ID number (``id_index``, the blind index; the only link for a person without a file) — that are on
+    the black list, each with the measures that reach related persons."""
+    cond = []
+    if person_id is not None:
+        cond.append(RelatedPerson.person_entity_id == person_id)
+    if id_index:
+        cond.append(RelatedPerson.id_number_index == id_index)
+    if not cond:
+        return []
     rows = session.execute(select(RelatedPerson.entity_id, RelatedPerson.role)
                            .where(or_(*cond), RelatedPerson.role.in_(ANSWERING_ROLES))).all()
     out = []
