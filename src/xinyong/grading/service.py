@@ -15,6 +15,7 @@ import io
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -244,11 +245,11 @@ def _part(path: Path, part: str) -> Path:
 def _write_snapshot(path: Path, records: pl.DataFrame, dimensions: pl.DataFrame, entities: pl.Series) -> str:
     """The run's input, kept so that the run can be reproduced exactly (R-GRD-7): the counting records,
     the external scores and the entities graded, in one Parquet file per part; returns their SHA-256.
-    Records are sorted by entity (record order kept within one) in row groups with statistics, so one
-    entity's explanation is read back from a few row groups (``explanation_of``)."""
+    Records are sorted by entity and record (the read comes in no particular order) in row groups with
+    statistics, so one entity's explanation is read back from a few row groups (``explanation_of``)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = hashlib.sha256()
-    for part, frame in (("records", records.sort("entity_id", maintain_order=True)), ("dimensions", dimensions),
+    for part, frame in (("records", records.sort("entity_id", "record_id")), ("dimensions", dimensions),
                         ("entities", entities.to_frame())):
         target = _part(path, part)
         frame.write_parquet(target, compression="zstd", statistics=True, row_group_size=SNAPSHOT_ROW_GROUP)
@@ -303,29 +304,33 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
     try:
         say("读取记录")
         records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)
-        say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照")
-        input_digest = _write_snapshot(snapshot_path(platform.settings, run_id), records, dimensions, entities)
-        say(f"计算（{engine}）")
-        # scores, grades and lists for everyone; an entity's explanation is worked out from the snapshot when
-        # asked for (explanation_of): writing a million of them would cost more than the grading itself
-        given = _part(snapshot_path(platform.settings, run_id), "records") if engine == "spark" else records
-        rows = result_rows(model, _grade(model, given, entities, as_of, dimensions, engine, explain=False))
-        digest = results_digest(rows)
-        say(f"写入 {rows.height:,} 个主体的结果")
-        with platform.uow(actor=actor) as session:
-            _write_results(session, run_id, rows)
-            r = session.get(GradingRun, run_id)
-            r.status, r.finished_at = RunStatus.SUCCEEDED, now()
-            r.entities, r.records = rows.height, records.height
-            r.input_digest, r.results_digest = input_digest, digest
-            r.seconds = round(time.perf_counter() - started, 3)
-            session.flush()
-            # entities regraded at once since the read have newer results: the lists follow those, not this run's
-            newer = set(session.scalars(select(GradeResult.entity_id).join(GradingRun, GradingRun.id == GradeResult.run_id)
-                                        .where(GradeResult.run_id > run_id, GradingRun.status == RunStatus.SUCCEEDED)))
-            _announce(session, r, rows.filter(~pl.col("entity_id").is_in(list(newer))) if newer else rows, True)
-            events.run_finished(session, r, actor)
-            return r
+        say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照并计算（{engine}）")
+        # the snapshot is sorted and written on one core while the grading and the writing of results run on
+        # the other (Polars works outside the GIL); Spark is fed from the snapshot, so it waits for it
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            snapshot = pool.submit(_write_snapshot, snapshot_path(platform.settings, run_id), records, dimensions, entities)
+            if engine == "spark":
+                snapshot.result()
+            # scores, grades and lists for everyone; an entity's explanation is worked out from the snapshot when
+            # asked for (explanation_of): writing a million of them would cost more than the grading itself
+            given = _part(snapshot_path(platform.settings, run_id), "records") if engine == "spark" else records
+            rows = result_rows(model, _grade(model, given, entities, as_of, dimensions, engine, explain=False))
+            digest = results_digest(rows)
+            say(f"写入 {rows.height:,} 个主体的结果")
+            with platform.uow(actor=actor) as session:
+                _write_results(session, run_id, rows)
+                r = session.get(GradingRun, run_id)
+                r.entities, r.records, r.results_digest = rows.height, records.height, digest
+                # entities regraded at once since the read have newer results: the lists follow those, not this run's
+                newer = set(session.scalars(select(GradeResult.entity_id).join(GradingRun, GradingRun.id == GradeResult.run_id)
+                                            .where(GradeResult.run_id > run_id, GradingRun.status == RunStatus.SUCCEEDED)))
+                _announce(session, r, rows.filter(~pl.col("entity_id").is_in(list(newer))) if newer else rows, True)
+                r.input_digest = snapshot.result()  # the run succeeds only with its input kept (R-GRD-7)
+                r.status, r.finished_at = RunStatus.SUCCEEDED, now()
+                r.seconds = round(time.perf_counter() - started, 3)
+                session.flush()
+                events.run_finished(session, r, actor)
+                return r
     except Exception as exc:  # the run is marked failed and the reason kept; the last good run stays current
         reason = str(exc) or type(exc).__name__
         with platform.uow(actor=actor) as session:
