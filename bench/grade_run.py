@@ -157,12 +157,21 @@ def main() -> None:
     started = time.perf_counter()
     r = service.run(platform, trigger="bench")
     full = time.perf_counter() - started
+    with platform.uow(write=False) as s:
+        listed = s.scalar(text("SELECT count(*) FROM list_entries"))
+    # the next cycle: the same records, the lists already in step with them (the six-monthly run's usual case)
+    started = time.perf_counter()
+    again = service.run(platform, trigger="bench")
+    later = time.perf_counter() - started
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     regrades = regrade_times(platform, args.entities)
-    print(f"floor:     {base:.2f} s  (the run's record query into Arrow by connectorx + one group-by per entity)")
-    print(f"run:       {full:.2f} s  ({r.records:,} counting records, {r.entities:,} results written, current)")
-    print(f"ratio:     {full / base:.2f}× the floor; target: ≤ 20 s and ≤ 2.5×")
+    print(f"floor:     {base:.2f} s  (the run's record query into Arrow by connectorx, on every core, + one group-by "
+          "per entity)")
+    print(f"first run: {full:.2f} s  ({r.records:,} counting records, {r.entities:,} results written, current; "
+          f"it puts {listed:,} entities on lists, each entry attested on the audit chain)")
+    print(f"next run:  {later:.2f} s  ({again.entities:,} results; the lists already in step)")
+    print(f"ratio:     {full / base:.2f}× the floor (first), {later / base:.2f}× (next); target: ≤ 20 s and ≤ 2.5×")
     print(f"peak RSS:  {self_peak:,.0f} MiB (this process), {child_peak:,.0f} MiB (largest child: the SQLite reader)")
     print(f"regrade:   one entity, median {statistics.median(regrades) * 1000:.1f} ms, worst {max(regrades) * 1000:.1f} ms"
           f" over {len(regrades)}; target < 50 ms")
