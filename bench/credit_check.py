@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_entities import BENCH_SECRET  # noqa: E402  the key public_search's server is started with
-from grade_run import SCJG, fill  # noqa: E402
+from grade_run import SCJG, fill, fresh_platform  # noqa: E402
 from public_search import _free_port, _load, _percentiles, _serve, _stop, _wait_ready  # noqa: E402
 
 from xinyong.kit.settings import Settings  # noqa: E402
@@ -54,11 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from xinyong.accounts import service as accounts
     from xinyong.accounts.permissions import SYSTEM
-    from xinyong.bootstrap import initialise
     from xinyong.entities.models import Entity
     from xinyong.grading import service as grading
-    from xinyong.kit.db import Base, is_sqlite
-    from xinyong.kit.platform import Platform
 
     tmp = Path(tempfile.mkdtemp(prefix="xinyong-check-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
@@ -66,16 +63,10 @@ def main(argv: list[str] | None = None) -> int:
                         scheduler=False)
     server = None
     try:
-        platform = Platform.create(settings)
-        if not is_sqlite(platform.engine):
-            with platform.engine.begin() as conn:
-                Base.metadata.drop_all(conn)
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        initialise(platform)
+        platform = fresh_platform(settings)
         with platform.uow(actor=SYSTEM) as s:
-            dept = accounts.create_department(s, actor=SYSTEM, uscc=SCJG, name="北京经济技术开发区市场监督管理局")
             user = accounts.create_user(s, actor=SYSTEM, username="bench_officer", password="Bench@2026xyz",
-                                        role="officer", department_uscc=dept.uscc)
+                                        role="officer", department_uscc=SCJG)
             token, _ = accounts.create_token(s, actor=SYSTEM, user=user)
         fill(platform, args.entities, args.records)
         run = grading.run(platform, trigger="bench")

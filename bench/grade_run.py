@@ -101,6 +101,22 @@ def fill(platform: Platform, n_entities: int, n_records: int) -> None:
             conn.exec_driver_sql(f"ANALYZE {table}")
 
 
+def fresh_platform(settings: Settings) -> Platform:
+    """An initialised, empty platform (a PostgreSQL database is emptied first) with the market regulator,
+    the department the generated records come from."""
+    from xinyong.kit.db import Base
+
+    platform = Platform.create(settings)
+    if not is_sqlite(platform.engine):
+        with platform.engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    initialise(platform)
+    with platform.uow(actor=SYSTEM) as s:
+        accounts.create_department(s, actor=SYSTEM, uscc=SCJG, name="北京经济技术开发区市场监督管理局")
+    return platform
+
+
 def floor(platform: Platform) -> float:
     with platform.uow(write=False) as s:
         _version, model = service._active_model(s)
@@ -136,17 +152,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xinyong-grade-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    platform = Platform.create(Settings(database_url=url, secret_key="5a" * 32, key_file=tmp / "k", data_dir=tmp / "data",
-                                        scheduler=False))
-    if not is_sqlite(platform.engine):
-        from xinyong.kit.db import Base
-
-        with platform.engine.begin() as conn:
-            Base.metadata.drop_all(conn)
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    initialise(platform)
-    with platform.uow(actor=SYSTEM) as s:
-        accounts.create_department(s, actor=SYSTEM, uscc=SCJG, name="北京经济技术开发区市场监督管理局")
+    platform = fresh_platform(Settings(database_url=url, secret_key="5a" * 32, key_file=tmp / "k", data_dir=tmp / "data",
+                                       scheduler=False))
     started = time.perf_counter()
     fill(platform, args.entities, args.records)
     print(f"database:  {platform.engine.url.render_as_string(hide_password=True)}")
