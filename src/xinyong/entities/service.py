@@ -149,7 +149,7 @@ def get_entity(session: Session, *, actor: Actor, entity_id: int) -> Entity:
 ID_IN_URL = "公民身份号码不经网址传递：请在查询框中输入，或调用 POST /api/v1/entities/lookup"
 
 
-def _identify(session: Session, code: str, *, allow_id_number: bool) -> tuple[str | None, str | None]:
+def identify(session: Session, code: str, *, allow_id_number: bool) -> tuple[str | None, str | None]:
     """(USCC, ID blind index) that ``code`` may be. An all-digit government USCC (11…, 12…) has the
     shape of an ID number too, so both are tried; an ID number is only ever matched exactly."""
     normal = normalize_code(code)
@@ -166,7 +166,7 @@ def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: b
                 related: bool = True) -> Entity:
     """By USCC or ID number. Another entity's file and a code that does not exist get the same answer.
     ``related=False``: without loading its related persons (a query the credit check does not need)."""
-    uscc, id_index = _identify(session, code, allow_id_number=allow_id_number)
+    uscc, id_index = identify(session, code, allow_id_number=allow_id_number)
     entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
     if entity is None:
         raise NotFound("未找到该信用主体")
@@ -185,7 +185,7 @@ def find(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int 
     q = (q or "").strip()
     if actor.is_public and len(q) < 2:
         raise Invalid("请输入至少两个字的名称，或完整的统一社会信用代码", field="q")
-    uscc, id_index = _identify(session, q, allow_id_number=allow_id_number)
+    uscc, id_index = identify(session, q, allow_id_number=allow_id_number)
     name_key = None if id_index is not None and uscc is None else (normalize_name(q) or None)
     return repository.search(session, actor, name_key=name_key, uscc=uscc, id_index=id_index, offset=offset, limit=limit)
 

@@ -96,7 +96,7 @@ def _unregistered(session: Session, *, actor: Actor, code: str, matter: str, dut
     """The check of a natural person no entity is, by the ID number, whom the platform knows as a related
     person answering for an entity (R-ENT-4). An ID number nobody carries is unknown, unlogged (nothing
     is read); None when ``code`` is no ID number, or may also be a USCC — the caller answers it."""
-    uscc, id_index = entities._identify(session, code, allow_id_number=True)
+    uscc, id_index = entities.identify(session, code, allow_id_number=True)
     if id_index is None:
         return None
     name = session.scalar(select(RelatedPerson.name).where(RelatedPerson.id_number_index == id_index,
