@@ -64,8 +64,13 @@ def reads_only(endpoint: Callable) -> Callable:
     return endpoint
 
 
+def _marked(request: Request, mark: str) -> bool:
+    """Whether the route's endpoint carries ``mark`` (``reads_only``, ``inline``)."""
+    return getattr(getattr(request.scope.get("route"), "endpoint", None), mark, False)
+
+
 def _reads_only(request: Request) -> bool:
-    return getattr(getattr(request.scope.get("route"), "endpoint", None), "reads_only", False)
+    return _marked(request, "reads_only")
 
 
 def inline(endpoint: Callable) -> Callable:
@@ -84,7 +89,7 @@ def inline(endpoint: Callable) -> Callable:
 
 
 def _runs_inline(request: Request) -> bool:
-    return request.method == "GET" and getattr(getattr(request.scope.get("route"), "endpoint", None), "inline", False)
+    return request.method == "GET" and _marked(request, "inline")
 
 
 class UnitOfWorkRoute(APIRoute):
