@@ -142,3 +142,37 @@ def test_refusals_unknown_codes_and_a_missing_matter(client, uow, zone, bearer, 
     owner = bearer(make.user("entity", "qy", entity=zone["company"]))
     assert _check(client, owner, zone["company"].uscc).status_code == 403
     assert client.get(f"/api/v1/entities/{zone['company'].uscc}/check?matter=subsidy").status_code == 401
+
+
+def test_a_check_reads_grade_lists_and_catalog_in_one_statement_and_sees_a_catalog_change(
+        client, platform, uow, zone, bearer, make):  # R-MEA-3, R-MEA-1
+    """The check's reads are round trips that hold up the server's event loop (web.deps.inline): the grade,
+    the lists and the catalog's version come in one statement. The catalog is still read afresh: a measure
+    the credit office retires is gone from the very next check."""
+    from sqlalchemy import event
+
+    officer = bearer(make.user("officer", "czj_stmts", department=zone["other"]))
+    assert _check(client, officer, zone["company"].uscc, "subsidy").status_code == 200  # the engine, warm
+    selects: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    engine = platform.inline_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        body = _check(client, officer, zone["company"].uscc, "subsidy").json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    standing = [s for s in selects if "grade_results" in s]
+    assert len(standing) == 1 and "list_entries" in standing[0] and "measure_versions" in standing[0]
+    assert not [s for s in selects if s not in standing and ("list_entries" in s or "measure_versions" in s)]
+    assert len(selects) <= 4, selects  # the token, the entity, the standing — and the query log's head
+    codes = [m["code"] for m in body["measures"]]
+    assert body["grade"] == "B" and codes
+    admin = bearer(make.user("admin", "xyb_stmts"))
+    r = client.post(f"/api/v1/measures/{codes[0]}/retire", json={"change_note": "停止执行"}, headers=admin)
+    assert r.status_code == 200, r.text
+    after = [m["code"] for m in _check(client, officer, zone["company"].uscc, "subsidy").json()["measures"]]
+    assert after == codes[1:]

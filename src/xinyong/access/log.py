@@ -5,8 +5,8 @@ A read is noted on the reader's session (``note``) and written when that session
 committed or rolled back, in a short transaction of its own: a refused read raises and rolls the
 request back, and must still be on the log. It is written before the response leaves (the request's
 unit of work ends before it returns), so nobody reads without the log having it. Log writers take a
-lock of their own (PostgreSQL: an advisory lock; SQLite: the database's write lock, briefly), never
-the writers' lock an import holds for a whole batch.
+lock of their own (PostgreSQL: the head row's, or an advisory lock while there is no head; SQLite: the
+database's write lock, briefly), never the writers' lock an import holds for a whole batch.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import datetime as dt
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, String, event, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, String, event, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import chain
@@ -27,7 +27,7 @@ from xinyong.kit.db import WRITER_LOCK_KEY, Busy, is_sqlite, queued
 from .models import QueryLog, QueryLogHead
 
 HEAD_ID = 1
-QUERY_LOG_LOCK_KEY = 0x78796C67  # "xylg": the log writers' own advisory lock on PostgreSQL
+QUERY_LOG_LOCK_KEY = 0x78796C67  # "xylg": the log writers' advisory lock on PostgreSQL, while there is no head
 _PENDING = "query_log_pending"
 DEFERRED = "query_log_deferred"  # in a session's info: its entries wait for write_deferred
 SEALED = "query_log.sealed"
@@ -71,15 +71,17 @@ def _write_noted(session: Session, transaction) -> None:
 
 def write_deferred(session: Session, *, wait: bool = True) -> bool:
     """Write what an inline route's session noted (``web.deps.inline``). ``wait=False`` (on the event
-    loop): only if the log's lock is free at once; False, the entries kept, when it is not — the caller
-    then writes them with ``wait=True`` in the thread pool."""
+    loop): only if that never waits — on SQLite, when the log's lock is free at once (its commit is a
+    write to the WAL, no flush); on PostgreSQL never, since the write itself waits on six round trips,
+    the commit's flush to disk among them, and the loop would serve nobody meanwhile. False, the entries kept:
+    the caller then writes them with ``wait=True`` in the thread pool."""
     entries = session.info.get(DEFERRED)
     if not entries:
         return True
     engine, keyring = session.get_bind(), session.info.get("keyring")
     if wait:
         _group_commit(engine, keyring, entries)
-    elif not _writer(engine, keyring).write_now(engine, keyring, entries):
+    elif not is_sqlite(engine) or not _writer(engine, keyring).write_now(engine, keyring, entries):
         return False
     session.info[DEFERRED] = []
     return True
@@ -129,8 +131,8 @@ class _Writer:
                 self.cond.notify_all()
 
     def write_now(self, engine: Engine, keyring, entries: list[dict[str, Any]]) -> bool:
-        """Write ``entries`` only if no one is writing the log (here or in another process); False, and
-        nothing written, when someone is — the caller then queues with ``write``."""
+        """Write ``entries`` (SQLite) only if no one is writing the log (here or in another process);
+        False, and nothing written, when someone is — the caller then queues with ``write``."""
         with self.cond:
             if self.writing:
                 return False
@@ -171,42 +173,60 @@ def entry_hash(prev: str, row: dict[str, Any]) -> str:
 def _lock(session: Session, wait: bool) -> None:
     if is_sqlite(session.get_bind()):
         session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE", "sqlite_nowait": not wait})
-    elif wait:
+    else:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUERY_LOG_LOCK_KEY})
-    elif not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": QUERY_LOG_LOCK_KEY}):
-        raise Busy("query log")
 
 
 # Built once: the log is written on every read of a file and every credit check.
 _HEAD = select(QueryLogHead.__table__.c.seq, QueryLogHead.__table__.c.hash).where(QueryLogHead.__table__.c.id == HEAD_ID)
+_HEAD_LOCKED = _HEAD.with_for_update()  # PostgreSQL: the head's row lock orders the writers (SQLite: BEGIN IMMEDIATE)
 _INSERT = insert(QueryLog.__table__)
 _ADD_HEAD = insert(QueryLogHead.__table__).values(id=HEAD_ID)
 _MOVE_HEAD = update(QueryLogHead.__table__).where(QueryLogHead.__table__.c.id == HEAD_ID)
 
 
 def append(engine: Engine, keyring, entries: list[dict[str, Any]], *, wait: bool = True) -> int:
-    """Chain and store ``entries``; returns the last seq. ``wait=False``: raise ``Busy`` rather than wait
-    for another writer of the log."""
+    """Chain and store ``entries``; returns the last seq. ``wait=False`` (SQLite only): raise ``Busy``
+    rather than wait for another writer of the log.
+
+    The usual case — the head is there — runs on a plain connection: an ORM session's bookkeeping cost
+    more than the statements, and on PostgreSQL the head is read and locked in one round trip
+    (``SELECT … FOR UPDATE`` sees the head as the previous writer committed it). A log without a head takes
+    the log writers' lock, then restores or creates the head (``_restore``)."""
     if keyring is None:
         raise RuntimeError("query log written without a keyring: open sessions through the platform")
+    sqlite = is_sqlite(engine)
+    if not (sqlite or wait):
+        raise ValueError("the query log is written without waiting only on SQLite (write_deferred)")
+    with engine.connect() as conn:
+        if sqlite:
+            conn.execution_options(sqlite_begin="BEGIN IMMEDIATE", sqlite_nowait=not wait)
+        with conn.begin():
+            head = conn.execute(_HEAD if sqlite else _HEAD_LOCKED).first()
+            if head is not None:
+                return _store(conn, keyring, head, entries)
     with Session(bind=engine, info={"keyring": keyring}) as session:
         _lock(session, wait)
-        head = session.execute(_HEAD).first()
-        if head is not None:
-            seq, prev = head.seq, head.hash
-        else:
-            seq, prev = _restore(session)
-        rows = []
-        for entry in entries:
-            seq += 1
-            row = {name: _fit(name, entry.get(name)) for name in COLUMNS} | {"seq": seq}
-            digest = entry_hash(prev, row)
-            rows.append(row | {"prev_hash": prev, "hash": digest})
-            prev = digest
-        session.execute(_INSERT, rows)
-        head_row = {"seq": seq, "hash": prev, "signature": sign(keyring, head_message(seq, prev))}
-        session.execute(_MOVE_HEAD if head is not None else _ADD_HEAD, head_row)
+        head = session.execute(_HEAD).first()  # another writer may have made it meanwhile
+        seq = _store(session, keyring, head or _restore(session), entries, new_head=head is None)
         session.commit()
+    return seq
+
+
+def _store(executor: Connection | Session, keyring, head: tuple[int, str], entries: list[dict[str, Any]], *,
+           new_head: bool = False) -> int:
+    """Chain ``entries`` onto ``head`` (seq, hash) and store them with the new, signed head."""
+    seq, prev = head
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = {name: _fit(name, entry.get(name)) for name in COLUMNS} | {"seq": seq}
+        digest = entry_hash(prev, row)
+        rows.append(row | {"prev_hash": prev, "hash": digest})
+        prev = digest
+    executor.execute(_INSERT, rows)
+    head_row = {"seq": seq, "hash": prev, "signature": sign(keyring, head_message(seq, prev))}
+    executor.execute(_ADD_HEAD if new_head else _MOVE_HEAD, head_row)
     return seq
 
 

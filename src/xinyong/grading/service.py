@@ -533,7 +533,8 @@ def _latest(*columns):
 
 
 _STANDING = _latest(GradeResult, GradingRun, GradingModelVersion)
-_GRADE = _latest(GradeResult.__table__.c.final_score, GradeResult.__table__.c.grade, GradingRun.__table__.c.as_of,
+# a credit check's grade: plain columns, for ``grade_from``; a check joins it with the lists and the catalog
+GRADE_OF = _latest(GradeResult.__table__.c.final_score, GradeResult.__table__.c.grade, GradingRun.__table__.c.as_of,
                  GradingRun.__table__.c.model_id, GradingModelVersion.__table__.c.digest)
 
 
@@ -554,8 +555,13 @@ _MODELS: dict[str, GradingModel] = {}  # by digest
 def grade_of(session: Session, entity_id: int) -> Grade | None:
     """The entity's score and grade in its standing (as ``standing`` finds it), from plain columns; the
     model is parsed once per process (a version's text never changes)."""
-    row = session.execute(_GRADE, {"entity_id": entity_id}).first()
-    if row is None:
+    return grade_from(session, session.execute(GRADE_OF, {"entity_id": entity_id}).first())
+
+
+def grade_from(session: Session, row: Any) -> Grade | None:
+    """A ``Grade`` from a row of ``GRADE_OF``'s columns (or of a statement it is joined into: all None when
+    the entity has no standing)."""
+    if row is None or row.grade is None:
         return None
     model = _MODELS.get(row.digest)
     if model is None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import meta
 from .crypto import Keyring, load_master_key
-from .db import make_engine, unit_of_work
+from .db import is_sqlite, make_engine, unit_of_work
 from .settings import Settings, get_settings
 
 # One inline request holds a connection at a time (it never yields to the loop while it does); the rest
@@ -49,6 +49,16 @@ class Platform:
         self.inline_engine = make_engine(self.settings.database_url, echo=self.settings.sql_echo, pool=INLINE_POOL)
         return sessionmaker(self.inline_engine, expire_on_commit=False,
                             info={"keyring": self.keyring, "settings": self.settings})
+
+    def inline_session(self) -> Session:
+        """A session for one inline route (``web.deps.inline``), which only reads. On PostgreSQL its
+        statements run without a transaction: under READ COMMITTED each statement takes its own snapshot
+        anyway, and BEGIN and COMMIT would be two more round trips, each holding up the event loop. (Its
+        query-log entries are written in a transaction of their own, on another connection.)"""
+        session = self.inline_sessions()
+        if not is_sqlite(self.engine):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return session
 
     def uow(self, *, actor: Any = None, write: bool = True) -> AbstractContextManager[Session]:
         return unit_of_work(self.sessions, actor=actor, write=write)

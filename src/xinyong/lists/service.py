@@ -40,13 +40,21 @@ def is_in_force(entry: ListEntry, day: dt.date) -> bool:
             and (entry.ended_on is None or entry.ended_on > day))
 
 
-_LISTS_OF = select(ListEntry.kind).where(ListEntry.entity_id == bindparam("entity_id"), in_force(bindparam("day")))
+# The lists the entity (``:entity_id``) is on on ``:day``, as one string of kinds (``ordered`` reads it): a
+# scalar, so that a credit check asks it within the statement that reads the grade.
+LISTS_OF = (select(func.aggregate_strings(ListEntry.kind, " "))
+            .where(ListEntry.entity_id == bindparam("entity_id"), in_force(bindparam("day"))).scalar_subquery())
 
 
 def lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[str]:
     """The lists the entity is on, in the order red, key-attention, black (SPEC §18's English names)."""
-    kinds = set(session.scalars(_LISTS_OF, {"entity_id": entity_id, "day": day or today()}))
-    return [k.value for k in ORDER if k in kinds]
+    return ordered(session.scalar(select(LISTS_OF), {"entity_id": entity_id, "day": day or today()}))
+
+
+def ordered(kinds: str | None) -> list[str]:
+    """``LISTS_OF``'s string as the lists, once each, in the order red, key-attention, black."""
+    on = set((kinds or "").split())
+    return [k.value for k in ORDER if k.value in on]
 
 
 def entries_of(session: Session, entity_id: int) -> list[ListEntry]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -27,11 +27,11 @@ from xinyong.entities import service as entities
 from xinyong.entities.identifiers import mask_id_number, mask_ids_in, normalize_code
 from xinyong.entities.models import EntityKind, RelatedPerson, RelatedRole
 from xinyong.grading import service as grading
-from xinyong.kit.clock import now
+from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.lists import service as lists
 
-from . import service
+from . import repository, service
 from .matters import MATTER_LABELS, duty_for, parse_matter
 
 # who answers for an entity's conduct (000 §37(二); R-ENT-4): the black list reaches them
@@ -39,17 +39,28 @@ ANSWERING_ROLES = (RelatedRole.LEGAL_REPRESENTATIVE, RelatedRole.PRINCIPAL, Rela
                    RelatedRole.DIRECTOR)
 
 
+# An entity's grade, its lists and the catalog's token in one statement: a check's reads are round trips
+# to the database, each holding up the server's event loop on PostgreSQL (web.deps.inline). The token's
+# one-row aggregate drives it, so the row is there when the entity has no standing.
+_GRADE = grading.GRADE_OF.subquery("grade")
+_CATALOG = repository.TOKEN.subquery("catalog")
+_STANDING = (select(_GRADE, lists.LISTS_OF.label("lists"), *(_CATALOG.c[name] for name in repository.TOKEN_COLUMNS))
+             .select_from(_CATALOG).outerjoin(_GRADE, true()))
+
+
 def _standing(session: Session, entity_id: int) -> dict[str, Any]:
-    st = grading.grade_of(session, entity_id)
-    on = lists.lists_of(session, entity_id)
+    row = session.execute(_STANDING, {"entity_id": entity_id, "day": today()}).one()
+    st = grading.grade_from(session, row)
     return {"grade": st.grade if st else None, "grade_label": st.grade_label if st else None,
             "score": st.score if st else None, "graded_on": st.as_of.isoformat() if st else None,
-            "model": st.model if st else None, "lists": on}
+            "model": st.model if st else None, "lists": lists.ordered(row.lists),
+            "catalog": tuple(row._mapping[name] for name in repository.TOKEN_COLUMNS)}
 
 
 def _measures(session: Session, s: dict[str, Any], matter: str, *, related: bool = False) -> list[dict[str, Any]]:
     return [m.as_dict() for m in service.applicable(session, grade=s["grade"], score=s["score"], lists=s["lists"],
-                                                    matter=matter, related=related, model=s["model"])]
+                                                    matter=matter, related=related, model=s["model"],
+                                                    catalog_token=s["catalog"])]
 
 
 def check(session: Session, *, actor: Actor, code: str, matter: str | None, via: str = "") -> dict[str, Any]:
@@ -76,7 +87,7 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     mine = _standing(session, entity.id)
     answer: dict[str, Any] = {
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
-        "matter_label": MATTER_LABELS[matter_code], **mine,
+        "matter_label": MATTER_LABELS[matter_code], **{k: v for k, v in mine.items() if k != "catalog"},
         "objections": [],  # objections (R-OBJ) are not yet on the platform: none can be open
         "measures": _measures(session, mine, matter_code), "checked_at": now().isoformat(), "registered": True,
     }

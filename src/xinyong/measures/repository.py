@@ -34,12 +34,15 @@ def current_versions(session: Session) -> list[tuple[int, str, MeasureVersion]]:
     )]
 
 
-# built once: a credit check asks this on every call, and building the statement costs more than running it
-_TOKEN = select(func.max(MeasureVersion.id), func.count(MeasureVersion.id), func.max(MeasureVersion.created_at))
+# Built once: a credit check asks this on every call (joined into the statement that reads the entity's
+# standing), and building a statement costs more than running it. Always one row.
+TOKEN = select(func.max(MeasureVersion.id).label("catalog_max_id"), func.count(MeasureVersion.id).label("catalog_count"),
+               func.max(MeasureVersion.created_at).label("catalog_changed_at"))
+TOKEN_COLUMNS = ("catalog_max_id", "catalog_count", "catalog_changed_at")
 
 
 def catalog_token(session: Session) -> tuple:
     """Changes whenever a version is written (every change is one, retiring included): the key of the
     in-process cache. The count and the latest time make it safe against ids reused after a rollback or
     a test's emptied tables."""
-    return tuple(session.execute(_TOKEN).one())
+    return tuple(session.execute(TOKEN).one())

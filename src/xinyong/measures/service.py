@@ -264,11 +264,12 @@ def _rule(order: int, code: str, v: MeasureVersion) -> Measure:
     return measure_from({k: getattr(v, k) for k in VERSION_FIELDS}, code=code, version=v.version, order=order)
 
 
-def active_catalog(session: Session) -> Catalog:
-    """The measures in force, from this process's copy while no version has been written since it was built."""
+def active_catalog(session: Session, token: tuple | None = None) -> Catalog:
+    """The measures in force, from this process's copy while no version has been written since it was built.
+    ``token``: ``repository.catalog_token`` when the caller has read it (a credit check, with the standing)."""
     bind = session.get_bind()
     key = bind.url.render_as_string(hide_password=False)
-    token = repository.catalog_token(session)
+    token = token if token is not None else repository.catalog_token(session)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == token:
         return hit[1]
@@ -285,7 +286,7 @@ def _active_model(session: Session) -> str:
 
 
 def applicable(session: Session, *, grade: str | None, score: float | None, lists, matter: str | None = None,
-               related: bool = False, model: str | None = None) -> list[Measure]:
+               related: bool = False, model: str | None = None, catalog_token: tuple | None = None) -> list[Measure]:
     """The measures that apply to an entity with this grade, score and lists: mandatory first, then
     punishments before incentives, then catalog order (see ``matching``). Each has ``name``, ``kind``,
     ``mandatory``, ``basis``, ``departments`` (``as_dict()`` for JSON).
@@ -294,9 +295,10 @@ def applicable(session: Session, *, grade: str | None, score: float | None, list
     the person checked is a legal representative or manager of the entity whose standing is given —
     only the measures that reach related persons (R-MEA-2). ``model``: the grading model the grade
     comes from (``Standing.model.code``); None means the zone's active model, at the cost of a query.
+    ``catalog_token``: see ``active_catalog``.
     """
     matter = parse_matter(matter)
     if model is None:
         model = _active_model(session)
-    return active_catalog(session).applicable(grade=grade, score=score, lists=lists, model=model, matter=matter,
+    return active_catalog(session, catalog_token).applicable(grade=grade, score=score, lists=lists, model=model, matter=matter,
                                               related=related)

@@ -47,7 +47,7 @@ async def db_session(request: Request) -> Session:
     session = getattr(request.state, "db", None)
     if session is None:
         if _runs_inline(request):
-            session = get_platform(request).inline_sessions()
+            session = get_platform(request).inline_session()
             session.info[log.DEFERRED] = []
         else:
             session = get_platform(request).sessions()
@@ -79,9 +79,10 @@ def inline(endpoint: Callable) -> Callable:
     threads' contention for the GIL cost the check a third of its throughput (bench/credit_check.py).
 
     What keeps the loop from waiting: the route only reads (SQLite's WAL readers never wait); it holds its
-    connection without yielding to the loop, from a small pool of its own (``Platform.inline_sessions``);
-    and its query-log entries are written when the handler is done, before the response leaves — at once
-    if nobody holds the log's lock, else queued for it in the thread pool (``access.log.write_deferred``)."""
+    connection without yielding to the loop, from a small pool of its own (``Platform.inline_session``);
+    and its query-log entries are written when the handler is done, before the response leaves — on SQLite at
+    once if nobody holds the log's lock, else (and always on PostgreSQL, whose write waits on the network)
+    queued for it in the thread pool (``access.log.write_deferred``)."""
     if not inspect.iscoroutinefunction(endpoint):
         raise TypeError(f"{endpoint.__name__}: an inline route is an async def that calls the services directly")
     endpoint.inline = True
@@ -118,7 +119,7 @@ async def _finish(request: Request, *, commit: bool) -> None:
     try:
         _end(session, commit)  # an inline route's transaction only read: ending it waits for nothing
     finally:
-        # the log's entries before the response leaves: here if its lock is free, else queued in a thread
+        # the log's entries before the response leaves: here if that never waits, else queued in a thread
         if not log.write_deferred(session, wait=False):
             await run_in_threadpool(log.write_deferred, session)
 
