@@ -49,7 +49,7 @@ _STANDING = (select(_GRADE, lists.LISTS_OF.label("lists"), *(_CATALOG.c[name] fo
 
 
 def _standing(session: Session, entity_id: int) -> dict[str, Any]:
-    row = session.execute(_STANDING, {"entity_id": entity_id, "day": today()}).one()
+    row = session.connection().execute(_STANDING, {"entity_id": entity_id, "day": today()}).one()
     st = grading.grade_from(session, row)
     return {"grade": st.grade if st else None, "grade_label": st.grade_label if st else None,
             "score": st.score if st else None, "graded_on": st.as_of.isoformat() if st else None,
