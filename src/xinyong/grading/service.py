@@ -345,9 +345,15 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         raise Invalid(f"评价运行 #{run_id} 失败，上一次成功的评价结果继续有效：{reason}") from exc
 
 
+def _current_full_run_id():
+    """SQL: the id of the current full run — the latest that succeeded (the one definition ``current_full_run``
+    and the standings share)."""
+    return (select(func.max(GradingRun.id)).where(GradingRun.kind == RunKind.FULL, GradingRun.status == RunStatus.SUCCEEDED)
+            .scalar_subquery())
+
+
 def current_full_run(session: Session) -> GradingRun | None:
-    return session.scalars(select(GradingRun).where(GradingRun.kind == RunKind.FULL, GradingRun.status == RunStatus.SUCCEEDED)
-                           .order_by(GradingRun.id.desc())).first()
+    return session.scalars(select(GradingRun).where(GradingRun.id == _current_full_run_id())).first()
 
 
 def get_run(session: Session, run_id: int) -> GradingRun:
@@ -523,8 +529,7 @@ def _latest(*columns):
     """The entity's (``:entity_id``) result in the latest succeeded run at or after the current full run,
     in one statement, built once: a credit check asks it on every call, and building a statement costs
     more than running it."""
-    full = (select(func.max(GradingRun.id)).where(GradingRun.kind == RunKind.FULL, GradingRun.status == RunStatus.SUCCEEDED)
-            .scalar_subquery())
+    full = _current_full_run_id()
     return (select(*columns).select_from(GradeResult).join(GradingRun, GradingRun.id == GradeResult.run_id)
             .join(GradingModelVersion, GradingModelVersion.id == GradingRun.model_id)
             .where(GradeResult.entity_id == bindparam("entity_id"), GradingRun.status == RunStatus.SUCCEEDED,

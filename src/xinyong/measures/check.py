@@ -72,13 +72,12 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     duty = duty_for(matter_code)
     if duty is None:  # every check is logged under the duty it is made for (R-PUB-3)
         raise Invalid(f"“{MATTER_LABELS[matter_code]}”不是部门应查必查的办理事项，不能据此核查", field="matter")
-    try:
-        entity = entities.get_by_code(session, actor=SYSTEM, code=code, related=False)
-    except (NotFound, Invalid):
-        entity = None
+    uscc, id_index = entities.identify(session, code, allow_id_number=True)
+    entity = entities.find_identified(session, actor=SYSTEM, uscc=uscc, id_index=id_index, related=False)
     via = mask_ids_in(via)  # a person is checked by the number in the URL: the log keeps it masked
     if entity is None:
-        unregistered = _unregistered(session, actor=actor, code=code, matter=matter_code, duty=duty, via=via)
+        unregistered = _unregistered(session, actor=actor, code=code, uscc=uscc, id_index=id_index,
+                                     matter=matter_code, duty=duty, via=via)
         if unregistered is not None:
             return unregistered
     # logged before anything is answered; an unknown code is logged and refused like another's file
@@ -102,12 +101,12 @@ _NO_FILE: dict[str, Any] = {"grade": None, "grade_label": None, "score": None, "
 NO_FILE_NOTICE = "该自然人未在平台登记为信用主体，无本人信用档案；以下为其担任法定代表人、负责人、高级管理人员或董事的黑名单主体"
 
 
-def _unregistered(session: Session, *, actor: Actor, code: str, matter: str, duty: Duty,
-                  via: str) -> dict[str, Any] | None:
-    """The check of a natural person no entity is, by the ID number, whom the platform knows as a related
-    person answering for an entity (R-ENT-4). An ID number nobody carries is unknown, unlogged (nothing
-    is read); None when ``code`` is no ID number, or may also be a USCC — the caller answers it."""
-    uscc, id_index = entities.identify(session, code, allow_id_number=True)
+def _unregistered(session: Session, *, actor: Actor, code: str, uscc: str | None, id_index: str | None, matter: str,
+                  duty: Duty, via: str) -> dict[str, Any] | None:
+    """The check of a natural person no entity is, by the ID number (``id_index``, its blind index), whom the
+    platform knows as a related person answering for an entity (R-ENT-4). An ID number nobody carries is
+    unknown, unlogged (nothing is read); None when ``code`` is no ID number, or may also be a USCC — the
+    caller answers it."""
     if id_index is None:
         return None
     name = session.scalar(select(RelatedPerson.name).where(RelatedPerson.id_number_index == id_index,
