@@ -11,9 +11,11 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -118,6 +120,34 @@ def tune_for_bulk(session) -> None:
     keeps them in memory (pages are taken only as they are used). PostgreSQL needs nothing here."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
+
+
+def insert_many(session, table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of column values, as a Core insert takes them) in bulk: on PostgreSQL by COPY,
+    one stream instead of a statement a row (a full grading run's list entries: 375,000 rows went from
+    about 40 µs a row to a few); elsewhere by the Core insert. Values as the column types take them: an
+    aware datetime is stored as naive UTC (``UTCDateTime``), an enum by its value."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    converted = [(c, _stored(table.c[c].type)) for c in columns]
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] if to is None else to(row[c]) for c, to in converted])
+
+
+def _stored(column_type) -> Callable[[Any], Any] | None:
+    """How a value of a column of this type is written where SQLAlchemy's own conversion is bypassed."""
+    if isinstance(column_type, UTCDateTime):
+        return lambda v: v if v is None or v.tzinfo is None else v.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(column_type, SAEnum):
+        return lambda v: v.value if isinstance(v, Enum) else v
+    return None
 
 
 def sync_id_sequence(session, table) -> None:

@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, Role
 from xinyong.audit.trail import attest_rows
 from xinyong.entities import service as entities
 from xinyong.kit.clock import today
-from xinyong.kit.db import batched, next_free_id, sync_id_sequence
+from xinyong.kit.db import batched, insert_many, next_free_id, sync_id_sequence
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import events
@@ -200,7 +200,7 @@ def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: d
         "department_id": None, "document_number": None, "run_id": run.id, "started_on": day, "planned_end": None,
         "ended_on": None, "end_reason": None, "end_note": None, "created_by": None, "created_at": at,
     } for i, (eid, kind) in enumerate(keys)]
-    session.execute(insert(TABLE), rows)
+    insert_many(session, TABLE, rows)
     sync_id_sequence(session, TABLE)
     attest_rows(session, TABLE, rows)
 
