@@ -72,9 +72,9 @@ def _write_noted(session: Session, transaction) -> None:
 def write_deferred(session: Session, *, wait: bool = True) -> bool:
     """Write what an inline route's session noted (``web.deps.inline``). ``wait=False`` (on the event
     loop): only if that never waits — on SQLite, when the log's lock is free at once (its commit is a
-    write to the WAL, no flush); on PostgreSQL never, since the write itself waits on six round trips,
-    the commit's flush to disk among them, and the loop would serve nobody meanwhile. False, the entries kept:
-    the caller then writes them with ``wait=True`` in the thread pool."""
+    write to the WAL, no flush); on PostgreSQL never, since the write itself waits on five round trips,
+    the commit's flush to disk among them, and the loop would serve nobody meanwhile. False, the entries
+    kept: the caller then writes them with ``wait=True`` in the thread pool."""
     entries = session.info.get(DEFERRED)
     if not entries:
         return True
@@ -179,7 +179,8 @@ def _lock(session: Session, wait: bool) -> None:
 
 # Built once: the log is written on every read of a file and every credit check.
 _HEAD = select(QueryLogHead.__table__.c.seq, QueryLogHead.__table__.c.hash).where(QueryLogHead.__table__.c.id == HEAD_ID)
-_HEAD_LOCKED = _HEAD.with_for_update()  # PostgreSQL: the head's row lock orders the writers (SQLite: BEGIN IMMEDIATE)
+# PostgreSQL: the head's row lock orders the writers (SQLite renders no FOR UPDATE: BEGIN IMMEDIATE does it)
+_HEAD_LOCKED = _HEAD.with_for_update()
 _INSERT = insert(QueryLog.__table__)
 _ADD_HEAD = insert(QueryLogHead.__table__).values(id=HEAD_ID)
 _MOVE_HEAD = update(QueryLogHead.__table__).where(QueryLogHead.__table__.c.id == HEAD_ID)
@@ -202,12 +203,13 @@ def append(engine: Engine, keyring, entries: list[dict[str, Any]], *, wait: bool
         if sqlite:
             conn.execution_options(sqlite_begin="BEGIN IMMEDIATE", sqlite_nowait=not wait)
         with conn.begin():
-            head = conn.execute(_HEAD if sqlite else _HEAD_LOCKED).first()
+            head = conn.execute(_HEAD_LOCKED).first()
             if head is not None:
                 return _store(conn, keyring, head, entries)
     with Session(bind=engine, info={"keyring": keyring}) as session:
         _lock(session, wait)
-        head = session.execute(_HEAD).first()  # another writer may have made it meanwhile
+        # another writer may have made it meanwhile; its row lock then keeps out those that took that path
+        head = session.execute(_HEAD_LOCKED).first()
         seq = _store(session, keyring, head or _restore(session), entries, new_head=head is None)
         session.commit()
     return seq
