@@ -238,3 +238,15 @@ def test_a_full_runs_explanation_is_worked_out_from_its_input_snapshot(platform,
     assert full.run.kind is RunKind.FULL and instant.run.kind is RunKind.PARTIAL
     assert full.reason_items() == instant.reason_items() and full.reason_items()[0]["record_ids"] == [rid]
     assert full.indicators() == instant.indicators()
+
+
+def test_the_snapshot_order_is_entity_then_record_with_one_key_or_two():  # R-GRD-7: the kept input, byte for byte
+    import polars as pl
+
+    from xinyong.grading.service import _by_entity_and_record
+
+    frame = pl.DataFrame({"record_id": [5, 3, 9, 1, 8, 7], "entity_id": [2, 2, 1, 3, 1, 1], "x": list("abcdef")})
+    huge = frame.with_columns(pl.when(pl.col("record_id") == 8).then(2**33).otherwise(pl.col("record_id")).alias("record_id"))
+    for f in (frame, huge, frame.clear()):  # one 64-bit key; ids too large for it; nothing
+        assert _by_entity_and_record(f).equals(f.sort("entity_id", "record_id"))
+    assert _by_entity_and_record(frame)["record_id"].to_list() == [7, 8, 9, 3, 5, 1]
