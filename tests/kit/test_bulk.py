@@ -30,3 +30,23 @@ def test_bulk_rows_read_back_as_written_aware_times_and_enums_included(uow):
     assert {r["outcome"] for r in back} == {Outcome.ALLOWED} and back[2]["matter"] == "扶持资金"
     digest = mapping_digester(table)
     assert [digest(r) for r in back] == [digest(r) for r in rows]
+
+
+def test_a_column_type_copy_cannot_convert_is_refused():
+    """COPY (PostgreSQL) bypasses SQLAlchemy's conversions: a JSON column, another type decorator or an enum
+    stored by name would be written unlike the ORM writes it, so insert_many refuses them up front."""
+    import enum
+
+    import pytest
+    from sqlalchemy import JSON, Enum
+
+    from xinyong.kit.db import _stored
+
+    class Kind(enum.Enum):
+        RED = "red"
+
+    with pytest.raises(TypeError, match="JSON"):
+        _stored(JSON())
+    with pytest.raises(TypeError, match="by name"):
+        _stored(Enum(Kind))
+    assert _stored(Enum(Kind, values_callable=lambda e: [m.value for m in e]))(Kind.RED) == "red"

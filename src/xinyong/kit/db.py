@@ -133,7 +133,7 @@ def insert_many(session, table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), rows)
         return
-    columns = list(rows[0])
+    columns = list(rows[0])  # every row gives every column: COPY applies no Python-side defaults
     converted = [(c, _stored(table.c[c].type)) for c in columns]
     raw = conn.connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -142,11 +142,17 @@ def insert_many(session, table, rows: list[dict[str, Any]]) -> None:
 
 
 def _stored(column_type) -> Callable[[Any], Any] | None:
-    """How a value of a column of this type is written where SQLAlchemy's own conversion is bypassed."""
+    """How a value of a column of this type is written where SQLAlchemy's own conversion is bypassed: the
+    two conversions the platform's tables need, and a refusal for any other converting type (JSON, other
+    decorators, an enum stored by name) rather than a value stored unlike the ORM would."""
     if isinstance(column_type, UTCDateTime):
-        return lambda v: v if v is None or v.tzinfo is None else v.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(column_type, SAEnum):
+        return lambda v: None if v is None else UTCDateTime().process_bind_param(v, None)  # naive refused too
+    if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
+        if list(column_type.enums) != [m.value for m in column_type.enum_class]:
+            raise TypeError(f"insert_many: {column_type.enum_class.__name__} is stored by name, not by value")
         return lambda v: v.value if isinstance(v, Enum) else v
+    if isinstance(column_type, TypeDecorator) or column_type._type_affinity.__name__ == "JSON":
+        raise TypeError(f"insert_many: no COPY conversion for {type(column_type).__name__}")
     return None
 
 
