@@ -453,10 +453,9 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
 def standing_results(session: Session, entity_ids: list[int] | None = None):
     """Subquery (entity_id, run_id): the result each entity stands on — its latest in a succeeded run at or
     after the current full run (``standing`` for one entity; this for many, in SQL)."""
-    full = current_full_run(session)
     stmt = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
             .join(GradingRun, GradingRun.id == GradeResult.run_id)
-            .where(GradingRun.status == RunStatus.SUCCEEDED, GradeResult.run_id >= (full.id if full else 0)))
+            .where(GradingRun.status == RunStatus.SUCCEEDED, GradeResult.run_id >= func.coalesce(_current_full_run_id(), 0)))
     if entity_ids is not None:
         stmt = stmt.where(GradeResult.entity_id.in_(entity_ids))
     return stmt.group_by(GradeResult.entity_id).subquery()
@@ -568,15 +567,10 @@ class Grade:
 _MODELS: dict[str, GradingModel] = {}  # by digest
 
 
-def grade_of(session: Session, entity_id: int) -> Grade | None:
-    """The entity's score and grade in its standing (as ``standing`` finds it), from plain columns; the
-    model is parsed once per process (a version's text never changes)."""
-    return grade_from(session, session.execute(GRADE_OF, {"entity_id": entity_id}).first())
-
-
 def grade_from(session: Session, row: Any) -> Grade | None:
-    """A ``Grade`` from a row of ``GRADE_OF``'s columns (or of a statement it is joined into: all None when
-    the entity has no standing)."""
+    """A ``Grade`` from a row of ``GRADE_OF``'s columns, or of a statement it is joined into (all None when
+    the entity has no standing): the standing's score and grade from plain columns; the model is parsed
+    once per process (a version's text never changes)."""
     if row is None or row.grade is None:
         return None
     model = _MODELS.get(row.digest)

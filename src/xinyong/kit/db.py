@@ -146,7 +146,8 @@ def _stored(column_type) -> Callable[[Any], Any] | None:
     two conversions the platform's tables need, and a refusal for any other converting type (JSON, other
     decorators, an enum stored by name) rather than a value stored unlike the ORM would."""
     if isinstance(column_type, UTCDateTime):
-        return lambda v: None if v is None else UTCDateTime().process_bind_param(v, None)  # naive refused too
+        to_utc = UTCDateTime().process_bind_param  # built once; a naive datetime refused, as the ORM refuses it
+        return lambda v: to_utc(v, None)
     if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
         if list(column_type.enums) != [m.value for m in column_type.enum_class]:
             raise TypeError(f"insert_many: {column_type.enum_class.__name__} is stored by name, not by value")
