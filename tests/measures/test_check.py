@@ -144,11 +144,11 @@ def test_refusals_unknown_codes_and_a_missing_matter(client, uow, zone, bearer, 
     assert client.get(f"/api/v1/entities/{zone['company'].uscc}/check?matter=subsidy").status_code == 401
 
 
-def test_a_check_reads_grade_lists_and_catalog_in_one_statement_and_sees_a_catalog_change(
+def test_a_check_reads_entity_grade_lists_and_catalog_in_one_statement_and_sees_a_catalog_change(
         client, platform, uow, zone, bearer, make):  # R-MEA-3, R-MEA-1
-    """The check's reads are round trips that hold up the server's event loop (web.deps.inline): the grade,
-    the lists and the catalog's version come in one statement. The catalog is still read afresh: a measure
-    the credit office retires is gone from the very next check."""
+    """The check's reads are round trips that hold up the server's event loop (web.deps.inline): the entity,
+    its grade, its lists and the catalog's version come in one statement. The catalog is still read afresh:
+    a measure the credit office retires is gone from the very next check."""
     from sqlalchemy import event
 
     officer = bearer(make.user("officer", "czj_stmts", department=zone["other"]))
@@ -166,9 +166,9 @@ def test_a_check_reads_grade_lists_and_catalog_in_one_statement_and_sees_a_catal
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     standing = [s for s in selects if "grade_results" in s]
-    assert len(standing) == 1 and "list_entries" in standing[0] and "measure_versions" in standing[0]
+    assert len(standing) == 1 and all(t in standing[0] for t in ("entities", "list_entries", "measure_versions"))
     assert not [s for s in selects if s not in standing and ("list_entries" in s or "measure_versions" in s)]
-    assert len(selects) <= 4, selects  # the token, the entity, the standing — and the query log's head
+    assert len(selects) <= 3, selects  # the token, the entity with its standing — and the query log's head
     codes = [m["code"] for m in body["measures"]]
     assert body["grade"] == "B" and codes
     admin = bearer(make.user("admin", "xyb_stmts"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import BindParameter, Select, bindparam, false, func, or_, select
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong.accounts.permissions import Actor, Role
@@ -51,6 +51,16 @@ def _by_code(role: Role, has_own: bool, by_uscc: bool, by_id: bool, related: boo
                            Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
     stmt = _readable(role, bindparam("own") if has_own else None).where(or_(*matches))
     return stmt.options(selectinload(Entity.related_persons)) if related else stmt
+
+
+@lru_cache(maxsize=4)
+def id_by_code(by_uscc: bool, by_id: bool) -> ScalarSelect[int]:
+    """The id of the entity whose USCC is ``:uscc`` or whose ID number's blind index is ``:id_index`` (the
+    first when both match), for a statement that reads the entity together with what hangs on it — the
+    credit check reads its entity and standing in one. Past any reader's scope: the caller rules on that."""
+    matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
+                           Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
+    return select(Entity.id).where(or_(*matches)).order_by(Entity.id).limit(1).scalar_subquery()
 
 
 def exists(session: Session, **where) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ScalarSelect
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission
@@ -178,6 +179,15 @@ def find_identified(session: Session, *, actor: Actor, uscc: str | None, id_inde
     """The entity a code ``identify`` has read stands for (None when there is none ``actor`` may see): for a
     caller that needs the USCC and blind index itself too (the credit check of a person without a file)."""
     return repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
+
+
+def id_by_code(uscc: str | None, id_index: str | None) -> ScalarSelect[int] | None:
+    """SQL for the id of the entity a code ``identify`` has read stands for, its parameters ``:uscc`` and
+    ``:id_index`` — for a statement that reads the entity with what hangs on it (the credit check) — or None
+    when the code can be neither. Past any reader's scope: the caller rules on that."""
+    if not uscc and not id_index:
+        return None
+    return repository.id_by_code(bool(uscc), bool(id_index))
 
 
 def find(session: Session, *, actor: Actor, q: str, offset: int = 0, limit: int = 20,

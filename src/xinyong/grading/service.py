@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
@@ -535,22 +535,26 @@ class Standing:
                 "model": {"code": self.model.code, "version": self.model.version, "name": self.model.name}}
 
 
-def _latest(*columns):
-    """The entity's (``:entity_id``) result in the latest succeeded run at or after the current full run,
-    in one statement, built once: a credit check asks it on every call, and building a statement costs
-    more than running it."""
+def _latest(*columns, entity: ColumnElement[int] | None = None):
+    """The entity's (``entity``; by default the parameter ``:entity_id``) result in the latest succeeded run
+    at or after the current full run, in one statement, built once: a credit check asks it on every call,
+    and building a statement costs more than running it."""
     full = _current_full_run_id()
     return (select(*columns).select_from(GradeResult).join(GradingRun, GradingRun.id == GradeResult.run_id)
             .join(GradingModelVersion, GradingModelVersion.id == GradingRun.model_id)
-            .where(GradeResult.entity_id == bindparam("entity_id"), GradingRun.status == RunStatus.SUCCEEDED,
-                   GradeResult.run_id >= func.coalesce(full, 0))
+            .where(GradeResult.entity_id == (bindparam("entity_id") if entity is None else entity),
+                   GradingRun.status == RunStatus.SUCCEEDED, GradeResult.run_id >= func.coalesce(full, 0))
             .order_by(GradeResult.run_id.desc()).limit(1))
 
 
 _STANDING = _latest(GradeResult, GradingRun, GradingModelVersion)
-# a credit check's grade: plain columns, for ``grade_from``; a check joins it with the lists and the catalog
-GRADE_OF = _latest(GradeResult.__table__.c.final_score, GradeResult.__table__.c.grade, GradingRun.__table__.c.as_of,
-                 GradingRun.__table__.c.model_id, GradingModelVersion.__table__.c.digest)
+
+
+def grade_of(entity: ColumnElement[int]) -> Select:
+    """A credit check's grade of ``entity`` (an id, or an expression that finds one): plain columns, for
+    ``grade_from``; the check joins it with the lists and the catalog."""
+    return _latest(GradeResult.__table__.c.final_score, GradeResult.__table__.c.grade, GradingRun.__table__.c.as_of,
+                   GradingRun.__table__.c.model_id, GradingModelVersion.__table__.c.digest, entity=entity)
 
 
 @dataclass(frozen=True)
@@ -568,7 +572,7 @@ _MODELS: dict[str, GradingModel] = {}  # by digest
 
 
 def grade_from(session: Session, row: Any) -> Grade | None:
-    """A ``Grade`` from a row of ``GRADE_OF``'s columns, or of a statement it is joined into (all None when
+    """A ``Grade`` from a row of ``grade_of``'s columns, or of a statement it is joined into (all None when
     the entity has no standing): the standing's score and grade from plain columns; the model is parsed
     once per process (a version's text never changes)."""
     if row is None or row.grade is None:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, Role
@@ -40,19 +40,24 @@ def is_in_force(entry: ListEntry, day: dt.date) -> bool:
             and (entry.ended_on is None or entry.ended_on > day))
 
 
-# The lists the entity (``:entity_id``) is on on ``:day``, as one string of kinds (``ordered`` reads it): a
-# scalar, so that a credit check asks it within the statement that reads the grade.
-LISTS_OF = (select(func.aggregate_strings(ListEntry.kind, " "))
-            .where(ListEntry.entity_id == bindparam("entity_id"), in_force(bindparam("day"))).scalar_subquery())
+def kinds_of(entity: ColumnElement[int]) -> ScalarSelect[str]:
+    """The lists ``entity`` (an id, or an expression that finds one) is on on ``:day``, as one string of kinds
+    (``ordered`` reads it): a scalar, so that a credit check asks it within the statement that reads the
+    grade."""
+    return (select(func.aggregate_strings(ListEntry.kind, " "))
+            .where(ListEntry.entity_id == entity, in_force(bindparam("day"))).scalar_subquery())
+
+
+_LISTS_OF = select(kinds_of(bindparam("entity_id")))
 
 
 def lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[str]:
     """The lists the entity is on, in the order red, key-attention, black (SPEC §18's English names)."""
-    return ordered(session.scalar(select(LISTS_OF), {"entity_id": entity_id, "day": day or today()}))
+    return ordered(session.scalar(_LISTS_OF, {"entity_id": entity_id, "day": day or today()}))
 
 
 def ordered(kinds: str | None) -> list[str]:
-    """``LISTS_OF``'s string as the lists, once each, in the order red, key-attention, black."""
+    """``kinds_of``'s string as the lists, once each, in the order red, key-attention, black."""
     on = set((kinds or "").split())
     return [k.value for k in ORDER if k.value in on]
 

@@ -13,9 +13,10 @@ under its duty against the masked number (``access.service.note_check_without_fi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -25,7 +26,7 @@ from xinyong.access.scope import NOT_FOUND
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.entities import service as entities
 from xinyong.entities.identifiers import mask_id_number, mask_ids_in, normalize_code
-from xinyong.entities.models import EntityKind, RelatedPerson, RelatedRole
+from xinyong.entities.models import Entity, EntityKind, RelatedPerson, RelatedRole
 from xinyong.grading import service as grading
 from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
@@ -39,22 +40,48 @@ ANSWERING_ROLES = (RelatedRole.LEGAL_REPRESENTATIVE, RelatedRole.PRINCIPAL, Rela
                    RelatedRole.DIRECTOR)
 
 
-# An entity's grade, its lists and the catalog's token in one statement: a check's reads are round trips
-# to the database, each holding up the server's event loop on PostgreSQL (web.deps.inline). The token's
-# one-row aggregate drives it, so the row is there when the entity has no standing.
-_GRADE = grading.GRADE_OF.subquery("grade")
-_CATALOG = repository.TOKEN.subquery("catalog")
-_STANDING = (select(_GRADE, lists.LISTS_OF.label("lists"), *(_CATALOG.c[name] for name in repository.TOKEN_COLUMNS))
-             .select_from(_CATALOG).outerjoin(_GRADE, true()))
+def _standing_of(entity: ColumnElement[int], *columns) -> Select:
+    """``entity``'s grade, its lists and the catalog's token in one statement, after ``columns``: a check's
+    reads are round trips to the database, each holding up the server's event loop on PostgreSQL
+    (web.deps.inline). The token's one-row aggregate drives it, so the row is there when the entity has no
+    standing."""
+    grade = grading.grade_of(entity).subquery("grade")
+    catalog = repository.TOKEN.subquery("catalog")
+    return (select(*columns, grade, lists.kinds_of(entity).label("lists"),
+                   *(catalog.c[name] for name in repository.TOKEN_COLUMNS))
+            .select_from(catalog).outerjoin(grade, true()))
 
 
-def _standing(session: Session, entity_id: int) -> dict[str, Any]:
-    row = session.connection().execute(_STANDING, {"entity_id": entity_id, "day": today()}).one()
+# a related entity's standing, by its id
+_STANDING = _standing_of(bindparam("entity_id"))
+
+
+@lru_cache(maxsize=4)
+def _file(by_uscc: bool, by_id: bool) -> Select:
+    """The entity a code stands for (``:uscc``, ``:id_index``; None when there is none) with its standing, in
+    one statement: the entity's id is found by the same subquery wherever the standing needs it."""
+    entity_id = entities.id_by_code("uscc" if by_uscc else None, "id_index" if by_id else None)
+    return _standing_of(entity_id, Entity).outerjoin(Entity, Entity.id == entity_id)
+
+
+def _standing(session: Session, row: Row) -> dict[str, Any]:
     st = grading.grade_from(session, row)
     return {"grade": st.grade if st else None, "grade_label": st.grade_label if st else None,
             "score": st.score if st else None, "graded_on": st.as_of.isoformat() if st else None,
             "model": st.model if st else None, "lists": lists.ordered(row.lists),
             "catalog": tuple(row._mapping[name] for name in repository.TOKEN_COLUMNS)}
+
+
+def _read_file(session: Session, uscc: str | None, id_index: str | None) -> tuple[Entity | None, Row | None]:
+    """(the entity, the row its standing is read from) for a code ``entities.identify`` has read."""
+    if entities.id_by_code(uscc, id_index) is None:
+        return None, None
+    row = session.execute(_file(bool(uscc), bool(id_index)), {"uscc": uscc, "id_index": id_index, "day": today()}).one()
+    return row.Entity, row
+
+
+def _related_standing(session: Session, entity_id: int) -> dict[str, Any]:
+    return _standing(session, session.connection().execute(_STANDING, {"entity_id": entity_id, "day": today()}).one())
 
 
 def _measures(session: Session, s: dict[str, Any], matter: str, *, related: bool = False) -> list[dict[str, Any]]:
@@ -73,7 +100,7 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     if duty is None:  # every check is logged under the duty it is made for (R-PUB-3)
         raise Invalid(f"“{MATTER_LABELS[matter_code]}”不是部门应查必查的办理事项，不能据此核查", field="matter")
     uscc, id_index = entities.identify(session, code, allow_id_number=True)
-    entity = entities.find_identified(session, actor=SYSTEM, uscc=uscc, id_index=id_index, related=False)
+    entity, row = _read_file(session, uscc, id_index)
     via = mask_ids_in(via)  # a person is checked by the number in the URL: the log keeps it masked
     if entity is None:
         unregistered = _unregistered(session, actor=actor, code=code, uscc=uscc, id_index=id_index,
@@ -83,7 +110,7 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     # logged before anything is answered; an unknown code is logged and refused like another's file
     access.authorise(session, actor=actor, entity=entity, code=None if entity else code, duty=duty,
                      matter=MATTER_LABELS[matter_code], target=Target.CHECK, via=via)
-    mine = _standing(session, entity.id)
+    mine = _standing(session, row)
     answer: dict[str, Any] = {
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
         "matter_label": MATTER_LABELS[matter_code], **{k: v for k, v in mine.items() if k != "catalog"},
@@ -140,7 +167,7 @@ def _related(session: Session, person_id: int | None, id_index: str | None, matt
                            .where(or_(*cond), RelatedPerson.role.in_(ANSWERING_ROLES))).all()
     out = []
     for entity_id, role in rows:
-        s = _standing(session, entity_id)
+        s = _related_standing(session, entity_id)
         if "black" not in s["lists"]:
             continue
         other = entities.get_entity(session, actor=SYSTEM, entity_id=entity_id)
