@@ -199,12 +199,11 @@ def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: d
     first = next_free_id(session, TABLE)
     from xinyong.kit.clock import now
 
-    at = now()
-    rows: list[dict[str, Any]] = [{
-        "id": first + i, "entity_id": eid, "kind": kind, "basis": Basis.GRADING.value, "basis_text": _basis(run),
-        "department_id": None, "document_number": None, "run_id": run.id, "started_on": day, "planned_end": None,
-        "ended_on": None, "end_reason": None, "end_note": None, "created_by": None, "created_at": at,
-    } for i, (eid, kind) in enumerate(keys)]
+    shared = {"basis": Basis.GRADING.value, "basis_text": _basis(run), "department_id": None, "document_number": None,
+              "run_id": run.id, "started_on": day, "planned_end": None, "ended_on": None, "end_reason": None,
+              "end_note": None, "created_by": None, "created_at": now()}
+    rows: list[dict[str, Any]] = [{"id": first + i, "entity_id": eid, "kind": kind} | shared
+                                  for i, (eid, kind) in enumerate(keys)]
     insert_many(session, TABLE, rows)
     sync_id_sequence(session, TABLE)
     attest_rows(session, TABLE, rows)
