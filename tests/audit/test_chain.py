@@ -48,3 +48,25 @@ def test_the_bulk_digester_matches_row_digest_on_many_mixed_rows():  # R-REV-4
         row = {col.name: rng.choice(values) for col in table.columns if rng.random() > 0.1}
         expected = as_stored_digests_were_made(row)
         assert digest(row) == expected == row_digest(table, lambda col, row=row: row.get(col.name)), row
+
+
+def test_the_bulk_digester_reuses_a_previous_rows_text_only_for_immutable_values():  # R-REV-4
+    """Rows built from one shared dict carry the same objects, and the digester reuses the previous row's
+    text for them; a mutable value (JSON) changed in place between two rows is read afresh."""
+    import datetime as dt
+
+    from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+
+    from xinyong.audit.chain import mapping_digester, row_digest
+
+    t = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("s", String), Column("d", Date),
+              Column("j", JSON))
+    detail = {"a": 1}
+    shared = {"s": "信用评价结果", "d": dt.date(2026, 1, 2), "j": detail}
+    digest = mapping_digester(t)
+    first = digest({"id": 1} | shared)
+    detail["a"] = 2
+    second = {"id": 1} | shared
+    assert digest(second) == row_digest(t, lambda col: second.get(col.name)) != first
+    other = {"id": 1, "s": "信用评价结果（另）", "d": dt.date(2026, 1, 3), "j": {"a": 2}}
+    assert digest(other) == row_digest(t, lambda col: other.get(col.name))

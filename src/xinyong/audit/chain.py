@@ -71,7 +71,8 @@ def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
     """``row_digest`` for rows given as {column name: value}, many at a time (bulk writes: a grading run
     attests hundreds of thousands of list entries). The text ``dumps`` would make is assembled from the
     sorted keys, written once, and each value's own JSON; a value repeated across rows (a run's basis
-    text, a kind, a date) is encoded once. The digests are the same."""
+    text, a kind, a date) is encoded once, and a column holding the same object as in the previous row
+    reuses its text. The digests are the same."""
     names = sorted(col.name for col in table.columns)  # dumps sorts the keys
     keys = [encode_string(name) + ":" for name in names]
     sha256 = hashlib.sha256
@@ -91,10 +92,26 @@ def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
             return text
         return dumps(canon(value))
 
+    # per column, the last value seen (the very object) and its "key":value text: rows built from one shared
+    # dict of values carry the same objects, so most columns of most rows are found here without a call
+    columns = range(len(names))
+    last: list[Any] = [object()] * len(names)
+    last_text = [""] * len(names)
+
     def digest(row: Mapping[str, Any]) -> str:
         get = row.get
-        body = ",".join([key + value_text(get(name)) for key, name in zip(keys, names, strict=True)])
-        return sha256(("{" + body + "}").encode()).hexdigest()
+        parts = []
+        for i in columns:
+            value = get(names[i])
+            if value is last[i]:
+                parts.append(last_text[i])
+                continue
+            text = keys[i] + value_text(value)
+            kind = type(value)
+            if kind is str or value is None or kind is int or kind is bool or kind is dt.date or kind is dt.datetime:
+                last[i], last_text[i] = value, text  # immutable: the same object always reads the same
+            parts.append(text)
+        return sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
 
     return digest
 
