@@ -28,7 +28,7 @@ def _counted(platform):
         event.remove(platform.engine, "before_cursor_execute", count)
 
 
-def _actions(uow, z, n: int) -> int:
+def _actions(uow, z, n: int) -> dt.date:
     """``n`` actions, each with one answer corrected and one late department urged; the day they are read on."""
     late = None
     for _ in range(n):

@@ -68,8 +68,7 @@ def _standing(session: Session, row: Row) -> dict[str, Any]:
     st = grading.grade_from(session, row)
     return {"grade": st.grade if st else None, "grade_label": st.grade_label if st else None,
             "score": st.score if st else None, "graded_on": st.as_of.isoformat() if st else None,
-            "model": st.model if st else None, "lists": lists.ordered(row.lists),
-            "catalog": tuple(row._mapping[name] for name in repository.TOKEN_COLUMNS)}
+            "model": st.model if st else None, "lists": lists.ordered(row.lists)}
 
 
 def _read_file(session: Session, uscc: str | None, id_index: str | None) -> tuple[Entity | None, Row | None]:
@@ -80,14 +79,12 @@ def _read_file(session: Session, uscc: str | None, id_index: str | None) -> tupl
     return row.Entity, row
 
 
-def _related_standing(session: Session, entity_id: int) -> dict[str, Any]:
-    return _standing(session, session.connection().execute(_STANDING, {"entity_id": entity_id, "day": today()}).one())
-
-
-def _measures(session: Session, s: dict[str, Any], matter: str, *, related: bool = False) -> list[dict[str, Any]]:
+def _measures(session: Session, s: dict[str, Any], row: Row, matter: str, *, related: bool = False) -> list[dict[str, Any]]:
+    """The measures that apply to standing ``s`` for ``matter``, from the catalog as of the token read in ``row``."""
+    token = tuple(row._mapping[name] for name in repository.TOKEN_COLUMNS)
     return [m.as_dict() for m in service.applicable(session, grade=s["grade"], score=s["score"], lists=s["lists"],
                                                     matter=matter, related=related, model=s["model"],
-                                                    catalog_token=s["catalog"])]
+                                                    catalog_token=token)]
 
 
 def check(session: Session, *, actor: Actor, code: str, matter: str | None, via: str = "") -> dict[str, Any]:
@@ -113,9 +110,9 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     mine = _standing(session, row)
     answer: dict[str, Any] = {
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
-        "matter_label": MATTER_LABELS[matter_code], **{k: v for k, v in mine.items() if k != "catalog"},
+        "matter_label": MATTER_LABELS[matter_code], **mine,
         "objections": [],  # objections (R-OBJ) are not yet on the platform: none can be open
-        "measures": _measures(session, mine, matter_code), "checked_at": now().isoformat(), "registered": True,
+        "measures": _measures(session, mine, row, matter_code), "checked_at": now().isoformat(), "registered": True,
     }
     if entity.kind is EntityKind.NATURAL_PERSON:
         answer["related"] = _related(session, entity.id, entity.id_number_index, matter_code)
@@ -167,10 +164,11 @@ def _related(session: Session, person_id: int | None, id_index: str | None, matt
                            .where(or_(*cond), RelatedPerson.role.in_(ANSWERING_ROLES))).all()
     out = []
     for entity_id, role in rows:
-        s = _related_standing(session, entity_id)
+        row = session.connection().execute(_STANDING, {"entity_id": entity_id, "day": today()}).one()
+        s = _standing(session, row)
         if "black" not in s["lists"]:
             continue
         other = entities.get_entity(session, actor=SYSTEM, entity_id=entity_id)
         out.append({"code": other.code, "name": other.name, "role": role.value, "lists": s["lists"],
-                    "measures": _measures(session, s, matter, related=True)})
+                    "measures": _measures(session, s, row, matter, related=True)})
     return out
