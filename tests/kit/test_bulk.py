@@ -50,3 +50,41 @@ def test_a_column_type_copy_cannot_convert_is_refused():
     with pytest.raises(TypeError, match="by name"):
         _stored(Enum(Kind))
     assert _stored(Enum(Kind, values_callable=lambda e: [m.value for m in e]))(Kind.RED) == "red"
+
+
+def test_bulk_list_entries_read_back_as_written_dates_included(uow, make):  # R-LST-1, R-REV-4
+    """A grading run's list entries go through insert_many: dates, enums by value, None and an aware time
+    read back as written on either database, and the digests bound to them still match."""
+    from xinyong.kit.db import next_free_id
+    from xinyong.lists.models import Basis, ListEntry, ListKind
+
+    table = ListEntry.__table__
+    entity = make.entity()
+    at = dt.datetime(2026, 11, 22, 9, 30, tzinfo=CHINA)
+    shared = {"basis": Basis.GRADING.value, "basis_text": "信用评价结果达到该名单的列入标准", "department_id": None,
+              "document_number": None, "run_id": None, "started_on": dt.date(2026, 11, 22), "planned_end": None,
+              "ended_on": None, "end_reason": None, "end_note": None, "created_by": None, "created_at": at}
+    with uow() as s:
+        first = next_free_id(s, table)
+        rows = [{"id": first + i, "entity_id": entity.id, "kind": kind} | shared
+                for i, kind in enumerate([ListKind.RED, "black", ListKind.KEY_ATTENTION])]
+        rows[1] |= {"planned_end": dt.date(2027, 5, 21)}
+        insert_many(s, table, rows)
+    with uow(write=False) as s:
+        back = [dict(r._mapping) for r in s.execute(select(table).where(table.c.id >= first).order_by(table.c.id))]
+    assert [r["kind"] for r in back] == [ListKind.RED, ListKind.BLACK, ListKind.KEY_ATTENTION]
+    assert [r["planned_end"] for r in back] == [None, dt.date(2027, 5, 21), None]
+    assert {r["started_on"] for r in back} == {dt.date(2026, 11, 22)} and back[0]["created_at"] == at
+    digest = mapping_digester(table)
+    assert [digest(r) for r in back] == [digest(r) for r in rows]
+
+
+def test_a_row_missing_a_column_is_refused_not_defaulted(uow, make):
+    """insert_many applies no Python-side defaults on any database: every row gives every column."""
+    import pytest
+
+    from xinyong.lists.models import ListEntry
+
+    entity = make.entity()
+    with uow() as s, pytest.raises(KeyError):
+        insert_many(s, ListEntry.__table__, [{"id": 1, "entity_id": entity.id, "kind": "red"}, {"id": 2, "kind": "red"}])

@@ -49,7 +49,9 @@ def _by_code(role: Role, has_own: bool, by_uscc: bool, by_id: bool, related: boo
     and building a statement costs more than running it)."""
     matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
                            Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
-    stmt = _readable(role, bindparam("own") if has_own else None).where(or_(*matches))
+    # the lowest id when a code matches two entities (a government USCC that is also an ID number), as the
+    # credit check's id_by_code takes it
+    stmt = _readable(role, bindparam("own") if has_own else None).where(or_(*matches)).order_by(Entity.id)
     return stmt.options(selectinload(Entity.related_persons)) if related else stmt
 
 
@@ -60,7 +62,8 @@ def id_by_code(by_uscc: bool, by_id: bool) -> ScalarSelect[int]:
     credit check reads its entity and standing in one. Past any reader's scope: the caller rules on that."""
     matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
                            Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
-    return select(Entity.id).where(or_(*matches)).order_by(Entity.id).limit(1).scalar_subquery()
+    # never correlated with the statement it is put in, which may itself read ``entities``
+    return select(Entity.id).where(or_(*matches)).order_by(Entity.id).limit(1).correlate(None).scalar_subquery()
 
 
 def exists(session: Session, **where) -> bool:

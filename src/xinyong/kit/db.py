@@ -129,19 +129,24 @@ def insert_many(session, table, rows: list[dict[str, Any]]) -> None:
     row (a grading run's list entries: about 13 µs a row less, of 45); elsewhere by the driver's
     executemany, each column's values converted by SQLAlchemy's own conversion for it (the Core insert spent
     more preparing a row than SQLite spent storing it). Values as the column types take them: an aware
-    datetime is stored as naive UTC (``UTCDateTime``), an enum by its value."""
+    datetime is stored as naive UTC (``UTCDateTime``), an enum by its value; a column type COPY could not
+    convert as the ORM does is refused on every database alike (``_stored``)."""
     if not rows:
         return
     conn = session.connection()
     columns = list(rows[0])
+    # refused alike on every database: what COPY could not convert as the ORM does (``_stored``)
+    converted = [(c, _stored(table.c[c].type)) for c in columns]
     if conn.dialect.name == "postgresql":
-        converted = [(c, _stored(table.c[c].type)) for c in columns]
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] if to is None else to(row[c]) for c, to in converted])
         return
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    if not compiled.positional or compiled.escaped_bind_names:  # not SQLite's placeholders: the Core insert
+        conn.execute(table.insert(), rows)
+        return
     order = compiled.positiontup  # the columns in the statement's placeholder order
     converters = [(i, _converter(table.c[c].type, conn.dialect)) for i, c in enumerate(order)]
     converters = [(i, to) for i, to in converters if to is not None]
