@@ -67,6 +67,10 @@ def row_digest(table: Table, get: Callable[[Any], Any]) -> str:
     return hashlib.sha256(dumps(body).encode()).hexdigest()
 
 
+# immutable values whose JSON text a bulk digester keeps, to write it again for the rows that share them
+_KEPT = frozenset({str, bool, type(None), dt.date, dt.datetime})
+
+
 def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
     """``row_digest`` for rows given as {column name: value}, many at a time (bulk writes: a grading run
     attests hundreds of thousands of list entries). The text ``dumps`` would make is assembled from the
@@ -82,7 +86,7 @@ def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
         kind = type(value)
         if kind is int:
             return int.__repr__(value)  # as json writes an int
-        if kind is str or kind is bool or value is None or kind is dt.date or kind is dt.datetime:
+        if kind in _KEPT:
             key = (kind, value)
             text = encoded.get(key)
             if text is None:
@@ -107,8 +111,7 @@ def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
                 parts.append(last_text[i])
                 continue
             text = keys[i] + value_text(value)
-            kind = type(value)
-            if kind is str or value is None or kind is int or kind is bool or kind is dt.date or kind is dt.datetime:
+            if type(value) in _KEPT or type(value) is int:
                 last[i], last_text[i] = value, text  # immutable: the same object always reads the same
             parts.append(text)
         return sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, false, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong.accounts.permissions import Actor, Role
@@ -47,11 +47,9 @@ def find_by_code(session: Session, actor: Actor, *, uscc: str | None, id_index: 
 def _by_code(role: Role, has_own: bool, by_uscc: bool, by_id: bool, related: bool) -> Select[tuple[Entity]]:
     """find_by_code's statement for one shape, built once (a credit check looks an entity up on every call,
     and building a statement costs more than running it)."""
-    matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
-                           Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
     # the lowest id when a code matches two entities (a government USCC that is also an ID number), as the
     # credit check's id_by_code takes it
-    stmt = _readable(role, bindparam("own") if has_own else None).where(or_(*matches)).order_by(Entity.id)
+    stmt = _readable(role, bindparam("own") if has_own else None).where(_matches(by_uscc, by_id)).order_by(Entity.id)
     return stmt.options(selectinload(Entity.related_persons)) if related else stmt
 
 
@@ -60,10 +58,14 @@ def id_by_code(by_uscc: bool, by_id: bool) -> ScalarSelect[int]:
     """The id of the entity whose USCC is ``:uscc`` or whose ID number's blind index is ``:id_index`` (the
     first when both match), for a statement that reads the entity together with what hangs on it — the
     credit check reads its entity and standing in one. Past any reader's scope: the caller rules on that."""
-    matches = [c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
-                           Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None]
     # never correlated with the statement it is put in, which may itself read ``entities``
-    return select(Entity.id).where(or_(*matches)).order_by(Entity.id).limit(1).correlate(None).scalar_subquery()
+    return select(Entity.id).where(_matches(by_uscc, by_id)).order_by(Entity.id).limit(1).correlate(None).scalar_subquery()
+
+
+def _matches(by_uscc: bool, by_id: bool) -> ColumnElement[bool]:
+    """SQL: the entity's USCC is ``:uscc`` or its ID number's blind index is ``:id_index`` (those asked for)."""
+    return or_(*(c for c in (Entity.uscc == bindparam("uscc") if by_uscc else None,
+                             Entity.id_number_index == bindparam("id_index") if by_id else None) if c is not None))
 
 
 def exists(session: Session, **where) -> bool:

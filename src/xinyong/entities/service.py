@@ -168,17 +168,10 @@ def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: b
     """By USCC or ID number. Another entity's file and a code that does not exist get the same answer.
     ``related=False``: without loading its related persons (a query the credit check does not need)."""
     uscc, id_index = identify(session, code, allow_id_number=allow_id_number)
-    entity = find_identified(session, actor=actor, uscc=uscc, id_index=id_index, related=related)
+    entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
     if entity is None:
         raise NotFound("未找到该信用主体")
     return entity
-
-
-def find_identified(session: Session, *, actor: Actor, uscc: str | None, id_index: str | None,
-                    related: bool = True) -> Entity | None:
-    """The entity a code ``identify`` has read stands for (None when there is none ``actor`` may see): for a
-    caller that needs the USCC and blind index itself too (the credit check of a person without a file)."""
-    return repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
 
 
 def id_by_code(uscc: str | None, id_index: str | None) -> ScalarSelect[int] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -57,10 +57,9 @@ _STANDING = _standing_of(bindparam("entity_id"))
 
 
 @lru_cache(maxsize=4)
-def _file(by_uscc: bool, by_id: bool) -> Select:
-    """The entity a code stands for (``:uscc``, ``:id_index``; None when there is none) with its standing, in
-    one statement: the entity's id is found by the same subquery wherever the standing needs it."""
-    entity_id = entities.id_by_code("uscc" if by_uscc else None, "id_index" if by_id else None)
+def _file(entity_id: ScalarSelect[int]) -> Select:
+    """The entity ``entity_id`` finds (``entities.id_by_code``; None when there is none) with its standing, in
+    one statement: the same subquery stands wherever the standing needs the entity's id."""
     return _standing_of(entity_id, Entity).outerjoin(Entity, Entity.id == entity_id)
 
 
@@ -73,9 +72,10 @@ def _standing(session: Session, row: Row) -> dict[str, Any]:
 
 def _read_file(session: Session, uscc: str | None, id_index: str | None) -> tuple[Entity | None, Row | None]:
     """(the entity, the row its standing is read from) for a code ``entities.identify`` has read."""
-    if entities.id_by_code(uscc, id_index) is None:
+    entity_id = entities.id_by_code(uscc, id_index)
+    if entity_id is None:
         return None, None
-    row = session.execute(_file(bool(uscc), bool(id_index)), {"uscc": uscc, "id_index": id_index, "day": today()}).one()
+    row = session.execute(_file(entity_id), {"uscc": uscc, "id_index": id_index, "day": today()}).one()
     return row.Entity, row
 
 
