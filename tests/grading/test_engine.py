@@ -1,12 +1,14 @@
-"""The reference model's numbers through the columnar engine (SPEC §15; R-GRD-1…5; R-LST-1, R-LST-2)."""
+"""The reference model's numbers through the engine, both ways it grades: record by record (what a few
+entities take) and columnar (SPEC §15; R-GRD-1…5; R-LST-1, R-LST-2)."""
 
 import datetime as dt
+import functools
 import itertools
 
 import polars as pl
 import pytest
 
-from xinyong.grading.engine import grade
+from xinyong.grading import engine
 from xinyong.grading.model import load_preset
 from xinyong.kit.errors import Invalid
 
@@ -17,6 +19,16 @@ MODEL = load_preset()
 _ids = itertools.count(1)
 SCHEMA = {"record_id": pl.Int64, "entity_id": pl.Int64, "info_type": pl.String, "severity": pl.String,
           "level": pl.String, "outcome": pl.String}
+
+
+grade = engine.grade
+
+
+@pytest.fixture(autouse=True, params=[None, False], ids=["by-default", "columnar"])
+def _both_ways(request, monkeypatch):
+    """Every test here once as the engine chooses (record by record for these small frames, unless they
+    carry the columns ``engine.counting`` filters on) and once with the columnar steps."""
+    monkeypatch.setitem(globals(), "grade", functools.partial(engine.grade, rowwise=request.param))
 
 
 def rec(info_type: str, entity: int = 1, **extra) -> dict:
