@@ -319,17 +319,22 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
         say("读取记录")
         records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)
         say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照并计算（{engine}）")
-        # the snapshot is sorted and written on one core while the grading and the writing of results run on
-        # the other (Polars works outside the GIL); Spark is fed from the snapshot, so it waits for it
+        # the snapshot is sorted and written on one core while the results and the lists are written, which
+        # leave the other to the database (Polars works outside the GIL); the grading before has both cores.
+        # Spark is fed from the snapshot, so it waits for it.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            snapshot = pool.submit(_write_snapshot, snapshot_path(platform.settings, run_id), records, dimensions, entities)
-            if engine == "spark":
+            def keep():
+                return pool.submit(_write_snapshot, snapshot_path(platform.settings, run_id), records, dimensions, entities)
+
+            snapshot = keep() if engine == "spark" else None
+            if snapshot is not None:
                 snapshot.result()
             # scores, grades and lists for everyone; an entity's explanation is worked out from the snapshot when
             # asked for (explanation_of): writing a million of them would cost more than the grading itself
             given = _part(snapshot_path(platform.settings, run_id), "records") if engine == "spark" else records
             rows = result_rows(model, _grade(model, given, entities, as_of, dimensions, engine, explain=False))
             digest = results_digest(rows)
+            snapshot = snapshot or keep()
             say(f"写入 {rows.height:,} 个主体的结果")
             with platform.uow(actor=actor) as session:
                 _write_results(session, run_id, rows)
