@@ -71,6 +71,9 @@ def test_a_few_entities_are_graded_record_by_record(monkeypatch):  # R-GRD-4
     unfiltered = pl.DataFrame(random_records(rng, [1, 2], 2), schema={**RECORD_SCHEMA, "entity_id": pl.Int64})
     engine.grade(model, unfiltered, [1, 2], on=ON)
     engine.grade(model, frame.with_columns(pl.col("entity_id").cast(pl.String)), ["1", "2", "3"], on=ON)
+    # so do many entities, even with few records (a run over a small district), and an entity asked for as null
+    engine.grade(model, frame, range(1, rowwise.LIMIT + 2), on=ON)
+    engine.grade(model, frame, [1, None], on=ON)
     assert len(taken) == 1
     with pytest.raises(ValueError):
         engine.grade(model, unfiltered, [1, 2], on=ON, rowwise=True)

@@ -8,8 +8,9 @@
 - ``engine.grade(model, records, entities, on=date)`` grades with Polars, no database: per entity the
   industry and final score, the grade and the lists; per indicator the points; per entity the (up
   to four) reasons that lowered the score most, with the records behind them. See ``engine``'s
-  docstring for the columns it reads. ``engine.what_if`` compares two runs' grades. A few entities'
-  records (an instant regrade) are graded one record at a time by ``rowwise``, to the same result.
+  docstring for the columns it reads. ``engine.what_if`` compares two runs' grades. A small frame
+  (an instant regrade, one entity's explanation) is graded one record at a time by ``rowwise``, to the
+  same result.
 
 The model file
 --------------

@@ -1,8 +1,9 @@
 """The batch grading engine: a model and a table of records in, scores, grades, points and reasons out.
 
-Pure and columnar (Polars; no database, no per-row Python): the same call grades a million entities
-in a run and one entity after a new record (R-GRD-4) — that one record by record (``grading.rowwise``,
-which gives the same frames without Polars' fixed cost per step). The formula (SPEC §15, R-GRD-3):
+Pure (no database) and columnar (Polars): the same call grades a million entities in a run and one
+entity after a new record (R-GRD-4). A small frame — one entity's records, a district with few — is
+graded record by record instead (``grading.rowwise``: the same frames, without Polars' fixed cost per
+step). The formula (SPEC §15, R-GRD-3):
 
     industry = clamp(base + Σ_level-1 clip(Σ points of its counting records, low, high), floor, ceiling)
 
@@ -32,6 +33,7 @@ renormalised), rounded half up to a whole point; with none, it is the industry s
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,15 +97,17 @@ class _Plan:
     """
 
     _made: dict[int, _Plan] = {}  # by the model object: the last few (a regrade grades with the active one)
+    _making = threading.Lock()  # requests grade on several threads
 
     @classmethod
     def of(cls, model: GradingModel) -> _Plan:
-        plan = cls._made.get(id(model))
-        if plan is None or plan.model is not model:
-            if len(cls._made) >= 16:
-                cls._made.pop(next(iter(cls._made)))
-            plan = cls._made[id(model)] = cls(model)
-        return plan
+        with cls._making:
+            plan = cls._made.get(id(model))
+            if plan is None or plan.model is not model:  # the plan holds its model: an id is not reused while kept
+                if len(cls._made) >= 16:
+                    cls._made.pop(next(iter(cls._made)))
+                plan = cls._made[id(model)] = cls(model)
+            return plan
 
     def __init__(self, model: GradingModel):
         self.model = model
@@ -176,8 +180,9 @@ def grade(model: GradingModel, records: pl.DataFrame | pl.LazyFrame, entities, *
     """Grade ``entities`` (ids: a sequence, a Series, or a frame with ``entity_id``) on ``on``.
 
     With ``explain=False`` only ``scores`` is computed (``points`` and ``reasons`` are empty frames).
-    ``rowwise``: grade record by record (``grading.rowwise``, the same result: what a regrade of a few
-    entities takes); by default for a small frame it can take, never with False.
+    ``rowwise``: grade record by record (``grading.rowwise``, the same result); by default for a small
+    frame it can take (``rowwise.takes``, ``rowwise.small``: an instant regrade, one entity's
+    explanation), never with False.
     """
     plan = _Plan.of(model)
     lf = records.lazy()
@@ -194,7 +199,7 @@ def grade(model: GradingModel, records: pl.DataFrame | pl.LazyFrame, entities, *
         "entity_id", pl.col("eid").cast(pl.Int64))
     from . import rowwise as by_row
 
-    if rowwise is not False and by_row.takes(records, plan, direct) and (rowwise or records.height <= by_row.LIMIT):
+    if rowwise is not False and by_row.takes(records, ents, plan, direct) and (rowwise or by_row.small(records, ents)):
         return by_row.grade(plan, records, ents, dimensions, explain)
     if rowwise:
         raise ValueError("这些记录只能由列式引擎评价（未按计入条件筛选、或主体编号不是整数）")

@@ -111,7 +111,7 @@ class GradeResult(Base):
     __table_args__ = (Index("ix_grade_results_entity_run", "entity_id", "run_id"), {"comment": "信用评价结果"})
 
     # neither is a declared foreign key: a run writes a million rows at once, and PostgreSQL would check each
-    # row (migration 0013); the run is committed before its results and never deleted
+    # row (migration 0013); a run is created before its results and never deleted
     run_id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="评价运行")
     entity_id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="信用主体")
     industry_score: Mapped[int] = mapped_column(Integer, comment="行业评价得分（本模型指标）")

@@ -1,4 +1,5 @@
-"""The engine's rules one record at a time, for regrading a few entities (R-GRD-4).
+"""The engine's rules one record at a time, for small frames: an instant regrade (R-GRD-4), one
+entity's explanation.
 
 ``engine.grade`` is columnar: a run over twenty million records takes seconds, but every Polars step
 has a fixed cost of a tenth of a millisecond or more, and grading one entity takes some sixty steps.
@@ -7,9 +8,9 @@ entities with a few dozen records: here that is a loop over the records with the
 model (``engine._Plan``), producing the same three frames, row for row and type for type.
 ``tests/grading/test_rowwise.py`` holds the two to that on thousands of random entities.
 
-``engine.grade`` chooses this path itself (``takes``) for small frames already filtered to the records
-that count, with integer entity ids; external dimension scores are combined by ``engine._final``, so
-that the floating-point steps stay in one place.
+``engine.grade`` chooses this path itself for a frame it ``takes`` — already filtered to the records
+that count, integer entity ids — when it is ``small``; external dimension scores are combined by
+``engine._final``, so that the floating-point steps stay in one place.
 """
 
 from __future__ import annotations
@@ -20,21 +21,26 @@ import polars as pl
 
 from .engine import MAX_REASONS, GradingResult, _final, _Plan, _text
 
-LIMIT = 5_000  # records: past this, the columnar engine's fixed cost is the smaller part
+LIMIT = 5_000  # records, and entities: past this, the columnar engine's fixed cost is the smaller part
 
 # the columns that make ``engine.counting`` filter: a frame that has one is graded by the columnar engine
 _FILTERS = ("status", "is_current", "decision_date", "repaired_on", "validity_end", "fulfilment")
 
 
-def takes(records, plan: _Plan, direct: bool) -> bool:
+def takes(records, ents: pl.DataFrame, plan: _Plan, direct: bool) -> bool:
     """Whether this path can grade ``records``: a frame in memory, already filtered to what counts, whose
     rule attributes are text (the columnar engine compares them as text), for integer entity ids
-    (``direct``). Below ``LIMIT`` records, ``engine.grade`` then takes it."""
-    if not direct or not isinstance(records, pl.DataFrame):
+    (``direct``), none of them null."""
+    if not direct or not isinstance(records, pl.DataFrame) or ents["entity_id"].null_count():
         return False
     schema = records.schema
     return (not any(c in schema for c in _FILTERS) and schema["info_type"] == pl.String
             and all(schema[a] == pl.String for a in plan.model.attributes))
+
+
+def small(records: pl.DataFrame, ents: pl.DataFrame) -> bool:
+    """Few enough records and entities that a loop in Python beats Polars' fixed cost."""
+    return records.height <= LIMIT and ents.height <= LIMIT
 
 
 def grade(plan: _Plan, records: pl.DataFrame, ents: pl.DataFrame, dimensions, explain: bool) -> GradingResult:

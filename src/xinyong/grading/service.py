@@ -318,10 +318,11 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
     try:
         say("读取记录")
         records, entities, dimensions = source.read_inputs(platform.engine, model, as_of)
-        say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；保存输入快照并计算（{engine}）")
-        # the snapshot is sorted and written on one core while the results and the lists are written, which
-        # leave the other to the database (Polars works outside the GIL); the grading before has both cores.
-        # Spark is fed from the snapshot, so it waits for it.
+        say(f"已读取 {records.height:,} 条计入记录、{entities.len():,} 个主体；计算（{engine}）并保存输入快照")
+        # the snapshot is sorted and written while the results and the lists are written, which leave a core
+        # to the database's own work (Polars works outside the GIL); the grading before has both cores. The
+        # write transaction then waits for the snapshot's digest: on the SQLite bench it held the writer
+        # lock 9 s instead of 6, for a run 2.5 s shorter. Spark is fed from the snapshot, so it waits for it.
         with ThreadPoolExecutor(max_workers=1) as pool:
             def keep():
                 return pool.submit(_write_snapshot, snapshot_path(platform.settings, run_id), records, dimensions, entities)
@@ -334,7 +335,8 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
             given = _part(snapshot_path(platform.settings, run_id), "records") if engine == "spark" else records
             rows = result_rows(model, _grade(model, given, entities, as_of, dimensions, engine, explain=False))
             digest = results_digest(rows)
-            snapshot = snapshot or keep()
+            if snapshot is None:
+                snapshot = keep()
             say(f"写入 {rows.height:,} 个主体的结果")
             with platform.uow(actor=actor) as session:
                 _write_results(session, run_id, rows)
