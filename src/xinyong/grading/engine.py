@@ -202,7 +202,7 @@ def grade(model: GradingModel, records: pl.DataFrame | pl.LazyFrame, entities, *
     if rowwise is not False and by_row.takes(records, ents, plan, direct) and (rowwise or by_row.small(records, ents)):
         return by_row.grade(plan, records, ents, dimensions, explain)
     if rowwise:
-        raise ValueError("这些记录只能由列式引擎评价（未按计入条件筛选、或主体编号不是整数）")
+        raise ValueError("only the columnar steps grade these records (not filtered to what counts, or ids not integers)")
 
     scan = lf.filter(counting(schema.names(), on)).select("record_id", "entity_id", rule=plan.rule()).drop_nulls("rule")
     if direct:

@@ -124,7 +124,7 @@ def _sums(plan: _Plan, hits) -> tuple[dict[int, int], dict[int, int], dict[int, 
 
 def _reasons(plan: _Plan, eid: int, hits, n_by_node: dict[int, int], raw_by_node: dict[int, int],
              per_rule: dict[int, int]) -> list[tuple]:
-    """``engine._top`` and ``engine._texted`` for one entity: (eid, rank, node, raw, n, reason, record_ids)."""
+    """``engine._reasons`` for one entity: (eid, rank, node, raw, n, reason, record_ids)."""
     leaves = set(plan.leaves)
     losing = sorted((raw_by_node[node], node) for node in n_by_node if node in leaves and raw_by_node[node] < 0)
     out = []
