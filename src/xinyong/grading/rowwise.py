@@ -62,7 +62,7 @@ def grade(plan: _Plan, records: pl.DataFrame, ents: pl.DataFrame, dimensions, ex
                 hits[eid].append((record_id, rule))
                 break
 
-    top_level = max(plan.level)
+    top_level, leaves = max(plan.level), set(plan.leaves)
     industry: list[int] = []
     points: dict[int, list[tuple]] = defaultdict(list)  # level → (eid, node, n, raw, points)
     reasons: list[tuple] = []
@@ -81,7 +81,7 @@ def grade(plan: _Plan, records: pl.DataFrame, ents: pl.DataFrame, dimensions, ex
         if explain:
             for node in sorted(n_by_node):
                 points[plan.level[node]].append((eid, node, n_by_node[node], raw_by_node[node], clipped[node]))
-            reasons += _reasons(plan, eid, hits.get(eid, ()), n_by_node, raw_by_node, per_rule)
+            reasons += _reasons(plan, leaves, eid, hits.get(eid, ()), n_by_node, raw_by_node, per_rule)
 
     scores = pl.DataFrame({"entity_id": ents["entity_id"], "industry_score": pl.Series(industry, dtype=pl.Int64)})
     scores = _final(model, scores, dimensions, id_type)
@@ -122,10 +122,9 @@ def _sums(plan: _Plan, hits) -> tuple[dict[int, int], dict[int, int], dict[int, 
     return dict(n_by_node), dict(raw_by_node), per_rule
 
 
-def _reasons(plan: _Plan, eid: int, hits, n_by_node: dict[int, int], raw_by_node: dict[int, int],
+def _reasons(plan: _Plan, leaves: set[int], eid: int, hits, n_by_node: dict[int, int], raw_by_node: dict[int, int],
              per_rule: dict[int, int]) -> list[tuple]:
     """``engine._reasons`` for one entity: (eid, rank, node, raw, n, reason, record_ids)."""
-    leaves = set(plan.leaves)
     losing = sorted((raw_by_node[node], node) for node in n_by_node if node in leaves and raw_by_node[node] < 0)
     out = []
     for rank, (raw, node) in enumerate(losing[:MAX_REASONS], start=1):
