@@ -63,7 +63,8 @@ def test_granted_used_logged_and_seen_by_the_entity_then_revoked_and_refused(uow
 
 def test_an_expired_consent_is_refused_and_logged(uow, world, monkeypatch):
     cid = grant(uow, world, valid_to=today() + dt.timedelta(days=1))
-    monkeypatch.setattr(service, "today", lambda: dt.date.today() + dt.timedelta(days=2))
+    later = today() + dt.timedelta(days=2)  # the platform's day (China time), not the machine's
+    monkeypatch.setattr(service, "today", lambda: later)
     view, seen = read(uow, world, consent_id=cid)
     assert "sthj_internal" in seen and "scjg_internal" not in seen
     assert view.refused and "到期" in view.refused[0]

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tests.records.conftest import AGENCY, penalty_in
 from xinyong.audit.models import AuditEvent
 from xinyong.audit.verify import verify
+from xinyong.kit.clock import today
 from xinyong.kit.errors import Conflict, Forbidden, Invalid
 from xinyong.records import service
 from xinyong.records.models import Record, Status
@@ -186,7 +187,7 @@ def test_a_closed_years_records_move_to_history_by_themselves_and_still_count(uo
             page = service.listing(s, actor=zone["admin"], statuses=None, cycle=cycle, year=year)
             return {r.id: r for r in page.items}
 
-    this_year = dt.date.today().year
+    this_year = today().year  # the platform's year (China time), not the machine's
     assert set(listed("current")) == set(rids) and listed("history") == {}
     assert set(listed(None, year=this_year)) == set(rids) and listed(None, year=this_year - 1) == {}
     # New Year: nobody runs anything, the records are history now
