@@ -15,6 +15,7 @@ from xinyong.entities.identifiers import (
     validate_id_number,
     validate_uscc,
 )
+from xinyong.kit import clock
 from xinyong.kit.errors import Invalid
 
 RNG = random.Random(11)
@@ -125,6 +126,15 @@ def test_natural_person_under_18_is_refused():  # R-ENT-1
 def test_natural_person_aged_18_on_the_birthday_is_accepted():  # R-ENT-1
     eighteen = id_number("20080312")
     assert validate_id_number(eighteen, adult_on=dt.date(2026, 3, 12)) == eighteen
+
+
+def test_a_birth_on_chinas_today_is_valid_when_utc_is_still_yesterday(monkeypatch):  # R-ENT-1
+    # 17:00 UTC on 22 November is 01:00 on 23 November in Beijing: a child born that night is real
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC))
+    newborn = id_number("20261123")
+    assert validate_id_number(newborn) == newborn
+    with pytest.raises(Invalid):
+        validate_id_number(id_number("20261124"))
 
 
 def test_age_is_not_checked_without_a_date():  # minors may still appear as related persons' numbers

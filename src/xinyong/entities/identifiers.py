@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from stdnum.cn import ric, uscc
 
+from xinyong.kit import clock
 from xinyong.kit.errors import Invalid
 from xinyong.kit.text import halfwidth
 
@@ -69,7 +70,7 @@ def validate_id_number(raw: str, *, field: str = "id_number", adult_on: dt.date 
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise Invalid(f"公民身份号码只能由数字和末位 X 组成：{mask_id_number(number)}", field=field)
     born = _birth_date(number)
-    if int(number[:2]) not in PROVINCES or born is None or born.year < 1900 or born > dt.date.today():
+    if int(number[:2]) not in PROVINCES or born is None or born.year < 1900 or born > clock.today():
         raise Invalid(f"公民身份号码格式错误（地区码或出生日期无效）：{mask_id_number(number)}", field=field)
     if id_check_digit(number[:17]) != number[17]:
         raise Invalid(f"公民身份号码校验位错误：{mask_id_number(number)}", field=field)
