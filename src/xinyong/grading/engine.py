@@ -33,7 +33,6 @@ renormalised), rounded half up to a whole point; with none, it is the industry s
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,7 +40,7 @@ import polars as pl
 
 from xinyong.kit.errors import Invalid
 
-from .model import GradingModel, Indicator
+from .model import GradingModel, Indicator, per_model
 
 MAX_REASONS = 4
 _FAR = 10**12  # stands for "no bound" when clipping
@@ -96,18 +95,10 @@ class _Plan:
     leaf) and by (entity, ancestor). The engine sorts once and aggregates every level by running sums.
     """
 
-    _made: dict[int, _Plan] = {}  # by the model object: the last few (a regrade grades with the active one)
-    _making = threading.Lock()  # requests grade on several threads
-
-    @classmethod
-    def of(cls, model: GradingModel) -> _Plan:
-        with cls._making:
-            plan = cls._made.get(id(model))
-            if plan is None or plan.model is not model:  # the plan holds its model: an id is not reused while kept
-                if len(cls._made) >= 16:
-                    cls._made.pop(next(iter(cls._made)))
-                plan = cls._made[id(model)] = cls(model)
-            return plan
+    @staticmethod
+    @per_model
+    def of(model: GradingModel) -> _Plan:
+        return _Plan(model)
 
     def __init__(self, model: GradingModel):
         self.model = model

@@ -7,14 +7,18 @@ described in the package docstring (``xinyong.grading``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from xinyong.kit.errors import Invalid
 from xinyong.records.periods import SEVERITY_LABELS
 
+T = TypeVar("T")
 SEVERITY = "severity"  # the record column, not a content field
 SEVERITY_NAMES = {s.value: label for s, label in SEVERITY_LABELS.items()}
 PRESETS = ("etdz_reference", "wenlv_five_grades", "shijingshan_risk_classes", "regional_nine_levels")
@@ -148,6 +152,30 @@ class GradingModel:
                 continue
             out.append(rule.code)
         return out
+
+
+def per_model(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn(model, *args)`` made once per model object and arguments (hashable), the last 16 kept: what is
+    derived from a model for every regrade (a model is immutable, but it holds dicts, so it is not hashable;
+    the service reads each stored version once per process). Safe from several threads."""
+    made: dict[tuple, tuple[GradingModel, T]] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(fn)
+    def memo(model: GradingModel, *args) -> T:
+        key = (id(model), *args)
+        with lock:
+            hit = made.get(key)
+        if hit is not None and hit[0] is model:  # the entry holds its model: an id is not reused while kept
+            return hit[1]
+        value = fn(model, *args)
+        with lock:
+            if len(made) >= 16:
+                made.pop(next(iter(made)))
+            made[key] = (model, value)
+        return value
+
+    return memo
 
 
 def catalog_types() -> dict[str, dict[str, tuple[str, ...] | None]]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Integer, Select, String, case, cast, func, literal, select
+from sqlalchemy import Date, Integer, Select, String, bindparam, case, cast, func, literal, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from xinyong.catalog.models import InfoType, InfoTypeVersion
 from xinyong.entities.models import Entity
@@ -29,7 +29,7 @@ from xinyong.kit.db import batched, is_sqlite
 from xinyong.records.models import Record
 from xinyong.records.visibility import counting
 
-from .model import SEVERITY, GradingModel
+from .model import SEVERITY, GradingModel, per_model
 from .models import ExternalScore
 
 RECORD_SCHEMA = {"record_id": pl.Int64, "entity_id": pl.Int64, "type_version": pl.Int64}
@@ -41,8 +41,7 @@ def type_versions(session_or_conn) -> dict[int, str]:
                                         .join(InfoType, InfoType.id == InfoTypeVersion.info_type_id)).all())
 
 
-def records_statement(model: GradingModel, on: dt.date, versions: dict[int, str],
-                      entity_ids: Iterable[int] | None = None) -> Select:
+def records_statement(model: GradingModel, on: dt.date | BindParameter, versions: dict[int, str]) -> Select:
     """The records that count on ``on`` and that some rule of ``model`` selects by their type (``versions``:
     ``type_versions``; the type is read as its version id and named afterwards, which spares the database
     two index lookups a row)."""
@@ -61,10 +60,17 @@ def records_statement(model: GradingModel, on: dt.date, versions: dict[int, str]
                                  func.coalesce(Record.content[attr].as_string(), literal(""))),
                                 else_=literal("")).label(attr))
     scored = of_types({t for leaf in leaves for t in leaf.types})
-    stmt = select(*columns).where(counting(on), Record.decision_date <= on, Record.info_type_version_id.in_(scored or [0]))
-    if entity_ids is not None:
-        stmt = stmt.where(Record.entity_id.in_(list(entity_ids)))
-    return stmt
+    return select(*columns).where(counting(on), Record.decision_date <= on, Record.info_type_version_id.in_(scored or [0]))
+
+
+_IDS = bindparam("ids", expanding=True)  # a few entities' ids: the statements below are built once and bound
+
+
+@per_model
+def _entity_records(model: GradingModel, versions: tuple[tuple[int, str], ...]) -> Select:
+    """``records_statement`` for the entities ``:ids`` on ``:on``, made once per model and catalog: building it
+    took a regrade 2.4 ms."""
+    return records_statement(model, bindparam("on", type_=Date), dict(versions)).where(Record.entity_id.in_(_IDS))
 
 
 def _typed(frame: pl.DataFrame, model: GradingModel, versions: dict[int, str]) -> pl.DataFrame:
@@ -147,8 +153,8 @@ def read_inputs(engine: Engine, model: GradingModel, on: dt.date) -> tuple[pl.Da
 def session_records(session: Session, model: GradingModel, on: dt.date, entity_ids: list[int]) -> pl.DataFrame:
     """The counting records of a few entities, as this transaction sees them."""
     versions = type_versions(session)
-    parts = [_rows(session.execute(records_statement(model, on, versions, chunk)), _attr_schema(model))
-             for chunk in batched(entity_ids)]
+    stmt = _entity_records(model, tuple(sorted(versions.items())))
+    parts = [_rows(session.execute(stmt, {"on": on, "ids": chunk}), _attr_schema(model)) for chunk in batched(entity_ids)]
     frame = pl.concat(parts) if parts else pl.DataFrame(schema=_attr_schema(model))
     return _typed(frame, model, versions)
 
@@ -157,19 +163,22 @@ def entities_statement() -> Select:
     return select(cast(Entity.id, Integer).label("entity_id")).order_by(Entity.id)
 
 
-def dimensions_statement(model: GradingModel, entity_ids: Iterable[int] | None = None) -> Select:
+def dimensions_statement(model: GradingModel) -> Select:
     """External dimension scores (R-GRD-2) of the dimensions the model weighs but does not compute."""
     external = [d for d in model.weights if d != model.dimension]
-    stmt = select(ExternalScore.entity_id.label("entity_id"), ExternalScore.dimension.label("dimension"),
+    return select(ExternalScore.entity_id.label("entity_id"), ExternalScore.dimension.label("dimension"),
                   ExternalScore.score.label("score")).where(ExternalScore.dimension.in_(external or [""]))
-    if entity_ids is not None:
-        stmt = stmt.where(ExternalScore.entity_id.in_(list(entity_ids)))
-    return stmt
+
+
+@per_model
+def _entity_dimensions(model: GradingModel) -> Select:
+    return dimensions_statement(model).where(ExternalScore.entity_id.in_(_IDS))
 
 
 DIMENSION_SCHEMA = {"entity_id": pl.Int64, "dimension": pl.String, "score": pl.Float64}
 
 
 def session_dimensions(session: Session, model: GradingModel, entity_ids: list[int]) -> pl.DataFrame:
-    parts = [_rows(session.execute(dimensions_statement(model, chunk)), DIMENSION_SCHEMA) for chunk in batched(entity_ids)]
+    stmt = _entity_dimensions(model)
+    parts = [_rows(session.execute(stmt, {"ids": chunk}), DIMENSION_SCHEMA) for chunk in batched(entity_ids)]
     return pl.concat(parts).cast(DIMENSION_SCHEMA) if parts else pl.DataFrame(schema=DIMENSION_SCHEMA)
