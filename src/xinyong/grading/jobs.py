@@ -45,7 +45,7 @@ def expiries(platform, *, now: dt.datetime) -> dict:
     day = now.astimezone(CHINA).date()
     since = day - dt.timedelta(days=30)
     with platform.uow() as session:
-        standing = standing_results(session)
+        standing = standing_results()
         # a record that stopped counting after the entity's standing result was worked out
         stale = (select(Record.entity_id).distinct()
                  .join(standing, standing.c.entity_id == Record.entity_id)

@@ -132,7 +132,7 @@ def d_grade_without_reminder(session: Session, *, limit: int = 50) -> list[tuple
     open — the subjects 000 §33 says get one."""
     from xinyong.grading.service import standing_results
 
-    latest = standing_results(session)
+    latest = standing_results()
     handled = select(Reminder.entity_id).where(Reminder.status.in_([ReminderStatus.OPEN, ReminderStatus.URGED]))
     rows = session.execute(select(GradeResult.entity_id, GradeResult.final_score)
                            .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
