@@ -227,3 +227,25 @@ def test_errors_deep_in_the_tree_name_their_line():  # arrays of tables are coun
     text = edit('labels = { "发现问题移送处理" = "移送" }', 'labels = { "移送处理" = "移送" }', DEEP)
     e = refused(text)
     assert e.line == line_of(text, 'labels = { "移送处理"') and "“移送处理”在“points”中没有" in e.reason
+
+
+def test_what_is_derived_from_a_model_is_kept_per_model_object_and_arguments():  # R-GRD-4: a regrade reuses it
+    from xinyong.grading.model import per_model
+
+    made = []
+
+    @per_model
+    def derived(model, catalog):
+        made.append((model.code, catalog))
+        return object()
+
+    first, same_text = load_preset(), load_preset()
+    a = derived(first, ("v1",))
+    assert derived(first, ("v1",)) is a and len(made) == 1
+    assert derived(first, ("v2",)) is not a  # another catalog: made again
+    assert derived(same_text, ("v1",)) is not a  # another model object, even of the same text
+    assert len(made) == 3
+    for i in range(16):  # the last 16 are kept: the first falls out
+        derived(first, (f"other {i}",))
+    derived(first, ("v1",))
+    assert len(made) == 20

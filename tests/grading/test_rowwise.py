@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from xinyong.grading import engine, rowwise, service
+from xinyong.grading import engine, rowwise
 from xinyong.grading.model import load, load_preset
 
 from .test_oracle import DEEP, ON, RECORD_SCHEMA, random_dims, random_records
@@ -77,37 +77,3 @@ def test_a_few_entities_are_graded_record_by_record(monkeypatch):  # R-GRD-4
     assert len(taken) == 1
     with pytest.raises(ValueError):
         engine.grade(model, unfiltered, [1, 2], on=ON, rowwise=True)
-
-
-
-@pytest.mark.parametrize("model_text", ["etdz_reference", DEEP], ids=["reference", "deep-tree"])
-@pytest.mark.parametrize("explain", [True, False])
-def test_a_few_results_become_the_same_rows_in_python(model_text, explain):  # R-GRD-4, R-GRD-5
-    """An instant regrade's rows (scores, grade, lists, the explanation as JSON text) are built in Python;
-    a run's by Polars. Same frame, to the character of the JSON."""
-    model = load_preset(model_text) if model_text == "etdz_reference" else load(model_text)
-    rng = random.Random(5)
-    entity_ids = rng.sample(range(1, 100_000), 2000)
-    frame = counting_frame(rng, entity_ids[:-100])  # the last 100 have no records: no explanation
-    dims = pl.DataFrame(random_dims(rng, model, entity_ids), schema={"entity_id": pl.Int64, "dimension": pl.String,
-                                                                     "score": pl.Float64})
-    result = engine.grade(model, frame, entity_ids, on=ON, dimensions=dims, explain=explain)
-
-    few = service._few_result_rows(model, result)
-    assert_frame_equal(few, service._frame_result_rows(model, result))
-    assert few.height > service.FEW  # both ways were asked for explicitly, not chosen by size
-    # the data exercised what it should: lists and none, results with and without reasons, none for the idle
-    assert "" in set(few["lists"].to_list()) and len(set(few["lists"].to_list())) >= 2
-    if explain:
-        assert few["explanation"].tail(100).is_null().all() and few["explanation"].is_not_null().sum() > 1000
-        assert few["explanation"].str.contains('"reasons":[]', literal=True).any()
-        assert few["explanation"].str.contains('"reasons":[{', literal=True).any()
-    else:
-        assert few["explanation"].is_null().all()
-
-
-def test_results_take_python_when_few():  # R-GRD-4
-    model = load_preset()
-    result = engine.grade(model, counting_frame(random.Random(3), [1, 2]), [1, 2], on=ON)
-    assert_frame_equal(service.result_rows(model, result), service._few_result_rows(model, result))
-    assert service.result_rows(model, result)["explanation"].is_not_null().any()

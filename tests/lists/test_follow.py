@@ -11,6 +11,7 @@ import pytest
 
 from xinyong.lists import service
 
+NO_DATABASE = True  # pure comparisons: no database opened (tests/conftest.py)
 KINDS = ["red", "key_attention", "black"]
 
 

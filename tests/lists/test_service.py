@@ -57,6 +57,27 @@ def test_a_full_run_keeps_entries_that_still_hold_and_adds_no_duplicate(platform
         assert verify(s, platform.keyring).ok
 
 
+def test_a_regrade_compares_as_sets_and_many_results_as_frames(platform, uow, zone, monkeypatch):  # R-LST-4
+    company = zone["company"]
+
+    def refuse(*_args):
+        raise AssertionError("the other way was taken")
+
+    monkeypatch.setattr(service, "_compare_frames", refuse)
+    ids = [_accept(uow, zone, _penalty(company, f"京开市监罚〔2026〕7{i}号", serious=True)) for i in range(4)]
+    assert _lists(uow, company.id) == ["black"]  # each regrade, a row, compared as Python sets
+    monkeypatch.undo()
+    monkeypatch.setattr(service, "SMALL", 0)  # from here on every result counts as many: Polars frames
+    monkeypatch.setattr(service, "_compare_rows", refuse)
+    for rid in ids[:2]:
+        with uow(actor=zone["officer"]) as s:
+            records.revoke(s, actor=zone["officer"], record=records.get(s, actor=zone["officer"], record_id=rid),
+                           reason="复议撤销")
+    assert _lists(uow, company.id) == ["key_attention"]
+    grading.run(platform)
+    assert [e.kind for e in _entries(uow, company.id) if e.ended_on is None] == [ListKind.KEY_ATTENTION]
+
+
 def test_a_determination_holds_until_its_planned_end(uow, zone):  # R-LST-2: a department's formal determination
     company, officer = zone["company"], zone["officer"]
     start = today() - dt.timedelta(days=10)

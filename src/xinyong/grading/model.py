@@ -155,9 +155,10 @@ class GradingModel:
 
 
 def per_model(fn: Callable[..., T]) -> Callable[..., T]:
-    """``fn(model, *args)`` made once per model object and arguments (hashable), the last 16 kept: what is
-    derived from a model for every regrade (a model is immutable, but it holds dicts, so it is not hashable;
-    the service reads each stored version once per process). Safe from several threads."""
+    """``fn(model, *args)`` kept per model object and arguments (hashable), the last 16: what is derived from a
+    model for every regrade (a model is immutable, but it holds dicts, so it is not hashable; the service
+    reads each stored version once per process). Safe from several threads: two that ask at once may both
+    make it, and one is kept."""
     made: dict[tuple, tuple[GradingModel, T]] = {}
     lock = threading.Lock()
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
+from xinyong.entities.models import Entity
 from xinyong.kit.clock import now, today
 from xinyong.kit.db import batched, is_sqlite, tune_for_bulk
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
@@ -220,8 +221,9 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as
 
 
 def _few_result_rows(model: GradingModel, result: embedded.GradingResult) -> pl.DataFrame:
-    """``result_rows`` for an instant regrade's few entities: the same frame, built in Python (the nine Polars
-    steps above cost 3 ms for one entity, this 0.3). ``tests/grading/test_rowwise.py`` holds the two equal."""
+    """``result_rows`` for a few entities — an instant regrade, one entity's explanation, a run over a handful:
+    the same frame, built in Python (the nine Polars steps of ``_frame_result_rows`` cost 3 ms for one entity,
+    this 0.3). ``tests/grading/test_result_rows.py`` holds the two equal."""
     scores, points, reasons = result.scores, result.points, result.reasons
     ids = scores["entity_id"].to_list()
     flags = [(rule.code, scores[rule.code].to_list()) for rule in model.lists]
@@ -236,7 +238,8 @@ def _few_result_rows(model: GradingModel, result: embedded.GradingResult) -> pl.
         typed = {"indicator": pl.String, "record_ids": pl.List(pl.Int64)}
         for eid, *reason in zip(*(reasons[c].cast(typed.get(c, reasons[c].dtype)).to_list() for c in ("entity_id", *keys)),
                                 strict=True):
-            explained[eid][1].append(dict(zip(keys, reason, strict=True)))
+            if eid in explained:  # as the join above: reasons hang on an entity's points
+                explained[eid][1].append(dict(zip(keys, reason, strict=True)))
         explanation = [_JSON({"points": e[0], "reasons": e[1]}) if (e := explained.get(eid)) else None for eid in ids]
     return pl.DataFrame([scores["entity_id"], scores["industry_score"].cast(pl.Int64), scores["final_score"].cast(pl.Int64),
                          scores["grade"], pl.Series("lists", lists, pl.String), pl.Series("explanation", explanation, pl.String)])
@@ -457,11 +460,7 @@ def verify_run(platform: Platform, run_id: int) -> Check:
 
 # ---- instant regrading --------------------------------------------------------------------------
 
-@cache
-def _existing() -> Select:
-    from xinyong.entities.models import Entity
-
-    return select(Entity.id).where(Entity.id.in_(bindparam("ids", expanding=True)))
+_EXISTING = select(Entity.id).where(Entity.id.in_(bindparam("ids", expanding=True)))
 
 
 def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.date | None = None) -> GradingRun | None:
@@ -474,7 +473,7 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
     model = parsed(version)
     on = on or today()
     # only entities that exist: one created in a savepoint that was rolled back was still noted as touched
-    ids = sorted({i for part in batched(sorted(set(entity_ids))) for i in session.scalars(_existing(), {"ids": part})})
+    ids = sorted({i for part in batched(sorted(set(entity_ids))) for i in session.scalars(_EXISTING, {"ids": part})})
     if not ids:
         return None
     records = source.session_records(session, model, on, ids)

@@ -196,11 +196,8 @@ Compared = tuple[list[tuple[int, str]], list[int]]
 def _compare_rows(rows, current, full: bool) -> Compared:
     """(entity, kind) to add and entry ids to end: ``rows`` (entity_id, lists) against ``current`` (id,
     entity_id, kind), as Python sets."""
-    import polars as pl
-
-    listed = rows.filter(pl.col("lists") != "")
-    wanted = {(eid, kind) for eid, names in zip(listed["entity_id"].to_list(), listed["lists"].to_list(), strict=True)
-              for kind in names.split(" ") if kind in _KINDS}
+    wanted = {(eid, kind) for eid, names in zip(rows["entity_id"].to_list(), rows["lists"].to_list(), strict=True)
+              for kind in (names or "").split(" ") if kind in _KINDS}
     if full:
         graded = set(rows["entity_id"].to_list())
         current = [row for row in current if row[1] in graded]
