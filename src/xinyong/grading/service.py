@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import BindParameter
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.entities.models import Entity
 from xinyong.kit.clock import now, today
-from xinyong.kit.db import batched, is_sqlite, tune_for_bulk
+from xinyong.kit.db import IDS, for_ids, is_sqlite, tune_for_bulk
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.kit.platform import Platform, settings_of
 
@@ -460,7 +460,7 @@ def verify_run(platform: Platform, run_id: int) -> Check:
 
 # ---- instant regrading --------------------------------------------------------------------------
 
-_EXISTING = select(Entity.id).where(Entity.id.in_(bindparam("ids", expanding=True)))
+_EXISTING = select(Entity.id).where(Entity.id.in_(IDS))
 
 
 def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.date | None = None) -> GradingRun | None:
@@ -473,7 +473,7 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
     model = parsed(version)
     on = on or today()
     # only entities that exist: one created in a savepoint that was rolled back was still noted as touched
-    ids = sorted({i for part in batched(sorted(set(entity_ids))) for i in session.scalars(_EXISTING, {"ids": part})})
+    ids = sorted({i for (i,) in for_ids(session, _EXISTING, sorted(set(entity_ids)))})
     if not ids:
         return None
     records = source.session_records(session, model, on, ids)
@@ -494,7 +494,7 @@ def regrade(session: Session, entity_ids: list[int], *, trigger: str, on: dt.dat
     return r
 
 
-def standing_results(entity_ids: list[int] | BindParameter | None = None):
+def standing_results(entity_ids: BindParameter | None = None):
     """Subquery (entity_id, run_id): the result each entity stands on — its latest in a succeeded run at or
     after the current full run (``standing`` for one entity; this for many, in SQL)."""
     stmt = (select(GradeResult.entity_id, func.max(GradeResult.run_id).label("run_id"))
@@ -505,26 +505,21 @@ def standing_results(entity_ids: list[int] | BindParameter | None = None):
     return stmt.group_by(GradeResult.entity_id).subquery()
 
 
-def _standings_of() -> Select:
-    """The standing results of the entities ``:ids``, with the model each came from."""
-    latest = standing_results(bindparam("ids", expanding=True))
-    return (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
-                   GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
-            .join(latest, (latest.c.entity_id == GradeResult.entity_id) & (latest.c.run_id == GradeResult.run_id))
-            .join(GradingRun, GradingRun.id == GradeResult.run_id))
-
-
-_STANDINGS_OF = _standings_of()  # built once: a regrade asks it every time
+_LATEST = standing_results(IDS)
+# the standing results of the entities ``:ids``, with the model each came from: built once, a regrade asks it
+_STANDINGS_OF = (select(GradeResult.entity_id, GradeResult.industry_score, GradeResult.final_score, GradeResult.grade,
+                        GradeResult.lists, GradeResult.explanation, GradingRun.model_id)
+                 .join(_LATEST, (_LATEST.c.entity_id == GradeResult.entity_id) & (_LATEST.c.run_id == GradeResult.run_id))
+                 .join(GradingRun, GradingRun.id == GradeResult.run_id))
 
 
 def _changed(session: Session, rows: pl.DataFrame, model_id: int) -> pl.DataFrame:
     """The rows that differ from the entities' standing (or whose standing came from another model)."""
     before = {}
-    for part in batched(rows["entity_id"].to_list()):  # PostgreSQL takes at most 65,535 parameters a statement
-        for eid, industry, final, grade, lists, explanation, mid in session.execute(_STANDINGS_OF, {"ids": part}):
-            if isinstance(explanation, str):
-                explanation = json.loads(explanation)
-            before[eid] = (industry, final, grade, lists, explanation, mid)
+    for eid, industry, final, grade, lists, explanation, mid in for_ids(session, _STANDINGS_OF, rows["entity_id"].to_list()):
+        if isinstance(explanation, str):
+            explanation = json.loads(explanation)
+        before[eid] = (industry, final, grade, lists, explanation, mid)
     keep = [before.get(row["entity_id"]) != (row["industry_score"], row["final_score"], row["grade"], row["lists"],
                                              json.loads(row["explanation"]) if row["explanation"] else None, model_id)
             for row in rows.iter_rows(named=True)]

@@ -15,7 +15,7 @@ from enum import Enum
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, bindparam, create_engine, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -113,6 +113,15 @@ def batched(items, size: int = IN_CHUNK):
             batch = []
     if batch:
         yield batch
+
+
+IDS = bindparam("ids", expanding=True)  # ``:ids`` in a statement built once and run with ``for_ids``
+
+
+def for_ids(session, stmt, ids, params: dict[str, Any] | None = None) -> list[Any]:
+    """The rows of ``stmt`` — built once, with ``IN (:ids)`` (``IDS``) — for all of ``ids``, an IN (…) a chunk
+    at a time (PostgreSQL takes at most 65,535 parameters a statement)."""
+    return [row for part in batched(ids) for row in session.execute(stmt, {**(params or {}), "ids": part})]
 
 
 def tune_for_bulk(session) -> None:

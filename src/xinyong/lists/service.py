@@ -19,7 +19,7 @@ from xinyong.accounts.permissions import Actor, Permission, Role
 from xinyong.audit.trail import attest_rows
 from xinyong.entities import service as entities
 from xinyong.kit.clock import today
-from xinyong.kit.db import batched, insert_many, next_free_id, sync_id_sequence
+from xinyong.kit.db import IDS, batched, for_ids, insert_many, next_free_id, sync_id_sequence
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import events
@@ -163,7 +163,7 @@ def end(session: Session, *, actor: Actor, entry: ListEntry, reason: EndReason, 
 # the open grading-based entries: (id, entity_id, kind)
 _GRADED_OPEN = select(TABLE.c.id, TABLE.c.entity_id, cast(TABLE.c.kind, String)).where(
     TABLE.c.basis == Basis.GRADING, TABLE.c.ended_on.is_(None))
-_GRADED_OPEN_OF = _GRADED_OPEN.where(TABLE.c.entity_id.in_(bindparam("ids", expanding=True)))
+_GRADED_OPEN_OF = _GRADED_OPEN.where(TABLE.c.entity_id.in_(IDS))
 _KINDS = frozenset(k.value for k in ListKind)
 
 
@@ -172,11 +172,8 @@ def follow_grading(session: Session, run, rows, full: bool) -> None:
     the entities in ``rows`` only. Dated today, when the platform learns it (a run as of a past date does not
     rewrite what the lists said then)."""
     day = today()
-    if full:
-        current = session.execute(_GRADED_OPEN).all()
-    else:
-        current = [row for part in batched(rows["entity_id"].to_list())
-                   for row in session.execute(_GRADED_OPEN_OF, {"ids": part})]
+    current = (session.execute(_GRADED_OPEN).all() if full
+               else for_ids(session, _GRADED_OPEN_OF, rows["entity_id"].to_list()))
     to_add, to_end = (_compare_rows if rows.height <= SMALL else _compare_frames)(rows, current, full)
     if to_add:
         _add_from_grading(session, run, to_add, day)
