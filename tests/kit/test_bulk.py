@@ -88,3 +88,38 @@ def test_a_row_missing_a_column_is_refused_not_defaulted(uow, make):
     entity = make.entity()
     with uow() as s, pytest.raises(KeyError):
         insert_many(s, ListEntry.__table__, [{"id": 1, "entity_id": entity.id, "kind": "red"}, {"id": 2, "kind": "red"}])
+
+
+def test_values_every_row_shares_are_given_once_and_stored_alike(uow, make):  # R-LST-1, R-REV-4
+    """``shared`` (a run's basis, its date, its time) is converted once and written into every row: the rows
+    read back as if each had carried those values, their digests too, and a column given both ways is refused."""
+    import pytest
+
+    from xinyong.audit.trail import attest_rows
+    from xinyong.kit.db import next_free_id
+    from xinyong.lists.models import Basis, ListEntry, ListKind
+
+    table = ListEntry.__table__
+    entities = [make.entity(), make.entity()]
+    at = dt.datetime(2026, 11, 22, 9, 30, tzinfo=CHINA)
+    shared = {"basis": Basis.GRADING, "basis_text": "信用评价结果达到该名单的列入标准", "department_id": None,
+              "document_number": None, "run_id": None, "started_on": dt.date(2026, 11, 22), "planned_end": None,
+              "ended_on": None, "end_reason": None, "end_note": None, "created_by": None, "created_at": at}
+    with uow() as s:
+        first = next_free_id(s, table)
+        rows = [{"id": first + i, "entity_id": entities[i % 2].id, "kind": kind}
+                for i, kind in enumerate([ListKind.RED, "black", ListKind.KEY_ATTENTION])]
+        with pytest.raises(ValueError, match="kind"):
+            insert_many(s, table, rows, {"kind": "red"} | shared)
+        with pytest.raises(ValueError, match="kind"):
+            attest_rows(s, table, rows, shared={"kind": "red"})
+        insert_many(s, table, rows, shared)
+    with uow(write=False) as s:
+        back = [dict(r._mapping) for r in s.execute(select(table).where(table.c.id >= first).order_by(table.c.id))]
+    assert [r["kind"] for r in back] == [ListKind.RED, ListKind.BLACK, ListKind.KEY_ATTENTION]
+    assert [r["entity_id"] for r in back] == [entities[0].id, entities[1].id, entities[0].id]
+    assert {(r["basis"], r["basis_text"], r["started_on"], r["created_at"], r["ended_on"]) for r in back} == {
+        (Basis.GRADING, shared["basis_text"], dt.date(2026, 11, 22), at, None)}
+    whole, split = mapping_digester(table), mapping_digester(table, shared)
+    assert [whole(r) for r in back] == [split(r) for r in rows] == [whole(r | shared) for r in rows]
+    assert split(rows[0]) != split(rows[1])  # what varies still counts

@@ -21,9 +21,9 @@ def canon(value: Any) -> Any:
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is dict:
-        return {str(k): canon(v) for k, v in value.items()}
-    if kind is list:
-        return [canon(v) for v in value]
+        return {str(k): v if type(v) is str else canon(v) for k, v in value.items()}
+    if kind is list:  # an event's changes: tens of thousands of lists of strings, spared a call a string
+        return [v if type(v) is str else canon(v) for v in value]
     if isinstance(value, (bool, int, str)):
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, enum.Enum):
@@ -57,7 +57,7 @@ def dumps(value: Any) -> str:
 
 def pk_text(values) -> str:
     """How a row's primary key is written in an event: the chain and the verifier must agree."""
-    return "/".join(str(v) for v in values)
+    return "/".join(map(str, values))
 
 
 def row_digest(table: Table, get: Callable[[Any], Any]) -> str:
@@ -71,14 +71,14 @@ def row_digest(table: Table, get: Callable[[Any], Any]) -> str:
 _KEPT = frozenset({str, bool, type(None), dt.date, dt.datetime})
 
 
-def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
+def mapping_digester(table: Table, shared: Mapping[str, Any] | None = None) -> Callable[[Mapping[str, Any]], str]:
     """``row_digest`` for rows given as {column name: value}, many at a time (bulk writes: a grading run
     attests hundreds of thousands of list entries). The text ``dumps`` would make is assembled from the
     sorted keys, written once, and each value's own JSON; a value repeated across rows (a run's basis
     text, a kind, a date) is encoded once, and a column holding the same object as in the previous row
-    reuses its text. The digests are the same."""
+    reuses its text. ``shared``: columns whose value is the same in every row, written into the text once
+    and absent from the rows (a row is digested as ``shared | row``). The digests are the same."""
     names = sorted(col.name for col in table.columns)  # dumps sorts the keys
-    keys = [encode_string(name) + ":" for name in names]
     sha256 = hashlib.sha256
     encoded: dict[Any, str] = {}  # (type, value) -> its JSON text, for the values rows share
 
@@ -96,25 +96,41 @@ def mapping_digester(table: Table) -> Callable[[Mapping[str, Any]], str]:
             return text
         return dumps(canon(value))
 
-    # per column, the last value seen (the very object) and its "key":value text: rows built from one shared
-    # dict of values carry the same objects, so most columns of most rows are found here without a call
-    columns = range(len(names))
-    last: list[Any] = [object()] * len(names)
-    last_text = [""] * len(names)
+    # the text is fixed pieces between the values of the columns the rows give: the braces, the keys, the
+    # commas, and the shared columns' "key":value whole
+    fixed = shared or {}
+    varying: list[str] = []
+    pieces = ["{"]
+    for i, name in enumerate(names):
+        text = ("," if i else "") + encode_string(name) + ":"
+        if name in fixed:
+            pieces[-1] += text + value_text(fixed[name])
+        else:
+            pieces[-1] += text
+            varying.append(name)
+            pieces.append("")
+    pieces[-1] += "}"
+    first, after = pieces[0], pieces[1:]
+    # per column, the last value seen (the very object) and its text: rows built from one shared dict of
+    # values carry the same objects, so most columns of most rows are found here without a call
+    columns = range(len(varying))
+    last: list[Any] = [object()] * len(varying)
+    last_text = [""] * len(varying)
 
     def digest(row: Mapping[str, Any]) -> str:
         get = row.get
-        parts = []
+        parts = [first]
         for i in columns:
-            value = get(names[i])
+            value = get(varying[i])
             if value is last[i]:
-                parts.append(last_text[i])
-                continue
-            text = keys[i] + value_text(value)
-            if type(value) in _KEPT or type(value) is int:
-                last[i], last_text[i] = value, text  # immutable: the same object always reads the same
+                text = last_text[i]
+            else:
+                text = value_text(value)
+                if type(value) in _KEPT or type(value) is int:
+                    last[i], last_text[i] = value, text  # immutable: the same object always reads the same
             parts.append(text)
-        return sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+            parts.append(after[i])
+        return sha256("".join(parts).encode()).hexdigest()
 
     return digest
 

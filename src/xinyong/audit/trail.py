@@ -85,11 +85,18 @@ def _capture(session: Session, _ctx) -> None:
             pending[(state.mapper.local_table.name, chain.pk_text(state.identity))] = ("delete", None)
 
 
-def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, op: str = "insert") -> None:
-    """Bind rows written through Core bulk statements (the ORM never saw them); keys are column names."""
+def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, op: str = "insert",
+                shared: dict[str, Any] | None = None) -> None:
+    """Bind rows written through Core bulk statements (the ORM never saw them); keys are column names.
+    ``shared``: the values of the columns every row has alike, given once (as to ``kit.db.insert_many``)."""
+    if not rows:
+        return
+    both = set(rows[0]).intersection(shared or {})
+    if both:
+        raise ValueError(f"attest_rows: {sorted(both)} given both in the rows and as shared")
     pending = _pending(session)
     pk_names = [c.name for c in table.primary_key.columns]
-    digest = chain.mapping_digester(table)
+    digest = chain.mapping_digester(table, shared)
     for row in rows:
         pk = chain.pk_text(tuple(row[name] for name in pk_names))
         pending[(table.name, pk)] = (op, digest(row))

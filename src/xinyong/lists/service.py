@@ -212,8 +212,8 @@ def _compare_frames(rows, current, full: bool) -> Compared:
     found = pl.DataFrame(current, schema={"id": pl.Int64} | key, orient="row")
     if full:
         found = found.join(rows.select(pl.col("entity_id").cast(pl.Int64)), on="entity_id", how="semi")
-    return (sorted(wanted.join(found, on=["entity_id", "kind"], how="anti").unique().iter_rows()),
-            sorted(found.join(wanted, on=["entity_id", "kind"], how="anti")["id"].to_list()))
+    return (wanted.join(found, on=["entity_id", "kind"], how="anti").unique().sort("entity_id", "kind").rows(),
+            found.join(wanted, on=["entity_id", "kind"], how="anti")["id"].sort().to_list())
 
 
 def _basis(run) -> str:
@@ -227,11 +227,10 @@ def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: d
     shared = {"basis": Basis.GRADING.value, "basis_text": _basis(run), "department_id": None, "document_number": None,
               "run_id": run.id, "started_on": day, "planned_end": None, "ended_on": None, "end_reason": None,
               "end_note": None, "created_by": None, "created_at": now()}
-    rows: list[dict[str, Any]] = [{"id": first + i, "entity_id": eid, "kind": kind} | shared
-                                  for i, (eid, kind) in enumerate(keys)]
-    insert_many(session, TABLE, rows)
+    rows: list[dict[str, Any]] = [{"id": first + i, "entity_id": eid, "kind": kind} for i, (eid, kind) in enumerate(keys)]
+    insert_many(session, TABLE, rows, shared)
     sync_id_sequence(session, TABLE)
-    attest_rows(session, TABLE, rows)
+    attest_rows(session, TABLE, rows, shared=shared)
 
 
 def _end_many(session: Session, ids: list[int], day: dt.date) -> None:
