@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from xinyong.accounts.permissions import SYSTEM, Actor, Permission
 from xinyong.entities.models import Entity
+from xinyong.kit import cycles
 from xinyong.kit.clock import now, today
 from xinyong.kit.db import IDS, for_ids, is_sqlite, tune_for_bulk
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
@@ -331,6 +332,7 @@ def _grade(model: GradingModel, records: pl.DataFrame | Path, entities: pl.Serie
     return embedded.grade(model, records, entities, on=on, dimensions=dims, explain=explain)
 
 
+@cycles.paused()  # millions of short-lived rows: kit.cycles
 def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = None, engine: str = "embedded",
         trigger: str = "手动运行", progress: Progress | None = None,
         on_started: Callable[[int], None] | None = None) -> GradingRun:
