@@ -79,16 +79,18 @@ def test_the_bulk_digester_with_shared_columns_gives_row_digest():  # R-REV-4
     import random
 
     from xinyong.audit.chain import mapping_digester, row_digest
-    from xinyong.lists.models import ListEntry
+    from xinyong.lists.models import ListEntry, ListKind
 
     table, rng = ListEntry.__table__, random.Random(20261123)
     names = [col.name for col in table.columns]
-    values = [None, 7, "红名单", 'a"\\\n', dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC), {"k": [1]}]
+    values = [None, 7, True, 0, "红名单", ListKind.BLACK, 'a"\\\n', dt.date(2026, 1, 2),
+              dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC), {"k": [1]}]
     for size in [0, 1, 2, len(names) - 1, len(names)] + [rng.randrange(len(names)) for _ in range(20)]:
         fixed = set(rng.sample(names, size))
         shared = {n: rng.choice(values) for n in fixed}
         digest = mapping_digester(table, shared)
         for _ in range(20):
-            row = {n: rng.choice(values) for n in names if n not in fixed}
+            # a varying column left out is digested as None; a shared one repeated in the row is the shared value
+            row = {n: rng.choice(values) for n in names if rng.random() > 0.1 and (n not in fixed or rng.random() < 0.1)}
             whole = row | shared
             assert digest(row) == row_digest(table, lambda col, whole=whole: whole.get(col.name)), (shared, row)

@@ -113,6 +113,7 @@ def test_values_every_row_shares_are_given_once_and_stored_alike(uow, make):  # 
             insert_many(s, table, rows, {"kind": "red"} | shared)
         with pytest.raises(ValueError, match="kind"):
             attest_rows(s, table, rows, shared={"kind": "red"})
+        rows[2]["basis_text"] = "一行自带的依据"  # a later row's own value of a shared column is ignored, stored and digested
         insert_many(s, table, rows, shared)
     with uow(write=False) as s:
         back = [dict(r._mapping) for r in s.execute(select(table).where(table.c.id >= first).order_by(table.c.id))]

@@ -9,7 +9,7 @@ NO_DATABASE = True
 
 
 def test_a_pause_stops_the_collector_and_resumes_it_nested_and_as_a_decorator():
-    assert gc.isenabled()
+    assert gc.isenabled()  # as every test starts
     with paused():
         assert not gc.isenabled()
         with paused():
@@ -50,7 +50,7 @@ def test_overlapping_pauses_in_two_threads_resume_when_the_last_ends():
 
     t = threading.Thread(target=other)
     t.start()
-    entered.wait(5)
+    assert entered.wait(5)
     with paused():
         pass
     assert not gc.isenabled()  # the other thread's pause still holds

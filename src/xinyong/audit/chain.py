@@ -76,8 +76,9 @@ def mapping_digester(table: Table, shared: Mapping[str, Any] | None = None) -> C
     attests hundreds of thousands of list entries). The text ``dumps`` would make is assembled from the
     sorted keys, written once, and each value's own JSON; a value repeated across rows (a run's basis
     text, a kind, a date) is encoded once, and a column holding the same object as in the previous row
-    reuses its text. ``shared``: columns whose value is the same in every row, written into the text once
-    and absent from the rows (a row is digested as ``shared | row``). The digests are the same."""
+    reuses its text. ``shared``: columns whose value is the same in every row, written into the text once,
+    as they are when the digester is made (a row is digested as ``row | shared``: its own value of a shared
+    column is ignored, as ``kit.db.insert_many`` ignores it). The digests are the same."""
     names = sorted(col.name for col in table.columns)  # dumps sorts the keys
     sha256 = hashlib.sha256
     encoded: dict[Any, str] = {}  # (type, value) -> its JSON text, for the values rows share

@@ -332,7 +332,6 @@ def _grade(model: GradingModel, records: pl.DataFrame | Path, entities: pl.Serie
     return embedded.grade(model, records, entities, on=on, dimensions=dims, explain=explain)
 
 
-@cycles.paused()  # millions of short-lived rows: kit.cycles
 def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = None, engine: str = "embedded",
         trigger: str = "手动运行", progress: Progress | None = None,
         on_started: Callable[[int], None] | None = None) -> GradingRun:
@@ -377,7 +376,8 @@ def run(platform: Platform, *, actor: Actor = SYSTEM, as_of: dt.date | None = No
             if snapshot is None:
                 snapshot = keep()
             say(f"写入 {rows.height:,} 个主体的结果")
-            with platform.uow(actor=actor) as session:
+            # the write makes millions of short-lived Python rows (results, list entries, their digests): kit.cycles
+            with cycles.paused(), platform.uow(actor=actor) as session:
                 _write_results(session, run_id, rows)
                 r = session.get(GradingRun, run_id)
                 r.entities, r.records, r.results_digest = rows.height, records.height, digest

@@ -4,8 +4,10 @@ CPython's cycle collector runs after every 700 new container objects, and a full
 container the process holds. A grading run makes millions of short-lived tuples, dicts and lists (a
 million result rows, hundreds of thousands of list entries and their digests) and frees them by reference
 counting; they hold no cycles worth finding, yet a first run at a million entities spent 1.8 s of its 26 s
-in the collector (ten full collections of 0.14 s each), a next run 0.5 s. Paused for the run's length,
-it finds what cycles the run left at its first collection after it.
+in the collector (ten full collections of 0.14 s each), a next run 0.5 s. The collector is process-wide:
+a pause in a run started from a page holds for the server's other threads too, so a run pauses it only
+while it writes (seconds, not the whole run), and the first collection after finds what cycles were left.
+Code that turns the collector on or off itself during a pause is not accounted for.
 """
 
 from __future__ import annotations

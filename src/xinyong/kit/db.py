@@ -140,7 +140,9 @@ def insert_many(session, table, rows: list[dict[str, Any]], shared: dict[str, An
     more preparing a row than SQLite spent storing it). Values as the column types take them: an aware
     datetime is stored as naive UTC (``UTCDateTime``), an enum by its value; a column type COPY could not
     convert as the ORM does is refused on every database alike (``_stored``). ``shared``: the values of the
-    columns that every row has alike (a run's basis, its date), given once and converted once."""
+    columns that every row has alike (a run's basis, its date), given once and converted once; a column
+    given in the first row and as shared is refused, and a later row's own value of a shared column is
+    ignored (as ``audit.chain.mapping_digester`` ignores it)."""
     if not rows:
         return
     shared = shared or {}
