@@ -14,6 +14,7 @@ from sqlalchemy import Table, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import now
+from xinyong.kit.db import varying_columns
 
 from . import chain
 from .models import AuditEvent, AuditHead
@@ -91,9 +92,7 @@ def attest_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, o
     ``shared``: the values of the columns every row has alike, given once (as to ``kit.db.insert_many``)."""
     if not rows:
         return
-    both = set(rows[0]).intersection(shared or {})
-    if both:
-        raise ValueError(f"attest_rows: {sorted(both)} given both in the rows and as shared")
+    varying_columns(rows, shared)  # a column given both ways is refused
     pending = _pending(session)
     pk_names = [c.name for c in table.primary_key.columns]
     digest = chain.mapping_digester(table, shared)

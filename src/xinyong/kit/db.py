@@ -132,6 +132,15 @@ def tune_for_bulk(session) -> None:
         session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
 
 
+def varying_columns(rows: list[dict[str, Any]], shared: dict[str, Any] | None) -> list[str]:
+    """The columns bulk ``rows`` give each (the first row's keys), beside the ``shared`` values every row has
+    alike (``insert_many``, ``audit.trail.attest_rows``); a column given both ways is refused."""
+    both = set(rows[0]).intersection(shared or {})
+    if both:
+        raise ValueError(f"{sorted(both)} given both in the rows and as shared")
+    return list(rows[0])
+
+
 def insert_many(session, table, rows: list[dict[str, Any]], shared: dict[str, Any] | None = None) -> None:
     """Insert ``rows`` (dicts of column values, as a Core insert takes them; every row gives every column,
     no Python-side default is applied) in bulk: on PostgreSQL by COPY, one stream instead of a statement a
@@ -146,9 +155,7 @@ def insert_many(session, table, rows: list[dict[str, Any]], shared: dict[str, An
     if not rows:
         return
     shared = shared or {}
-    varying = list(rows[0])
-    if set(varying).intersection(shared):
-        raise ValueError(f"insert_many: {sorted(set(varying).intersection(shared))} given both in the rows and as shared")
+    varying = varying_columns(rows, shared)
     conn = session.connection()
     columns = varying + list(shared)
     # refused alike on every database: what COPY could not convert as the ORM does (``_stored``)

@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, Date, ScalarSelect, String, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, Role
 from xinyong.audit.trail import attest_rows
 from xinyong.entities import service as entities
 from xinyong.kit.clock import today
-from xinyong.kit.db import IDS, batched, for_ids, insert_many, next_free_id, sync_id_sequence
+from xinyong.kit.db import IDS, for_ids, insert_many, next_free_id, sync_id_sequence
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import events
@@ -233,12 +233,14 @@ def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: d
     attest_rows(session, TABLE, rows, shared=shared)
 
 
+# ends the entries ``:ids`` on ``:day`` and returns them as they now are, to be attested without reading them back
+_END = (update(TABLE).where(TABLE.c.id.in_(IDS))
+        .values(ended_on=bindparam("day", type_=Date), end_reason=EndReason.REGRADED.value, end_note="重新评价后不再符合列入条件")
+        .returning(*TABLE.c))
+
+
 def _end_many(session: Session, ids: list[int], day: dt.date) -> None:
-    for part in batched(ids):
-        session.execute(update(TABLE).where(TABLE.c.id.in_(part))
-                        .values(ended_on=day, end_reason=EndReason.REGRADED.value, end_note="重新评价后不再符合列入条件"))
-        attest_rows(session, TABLE, [dict(r._mapping) for r in session.execute(select(TABLE).where(TABLE.c.id.in_(part)))],
-                    op="update")
+    attest_rows(session, TABLE, [dict(r._mapping) for r in for_ids(session, _END, ids, {"day": day})], op="update")
 
 
 def to_read(session: Session, entry: ListEntry, day: dt.date | None = None):
