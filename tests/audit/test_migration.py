@@ -29,7 +29,7 @@ def old_platform(tmp_path):
         departments = Table("departments", MetaData(), autoload_with=s.connection())
         row = {"id": 1, "uscc": "11110302MB0000001X", "name": "北京经济技术开发区市场监督管理局",
                "is_credit_office": False, "created_at": dt.datetime(2026, 1, 5, 8, 0)}
-        s.execute(departments.insert(), [row])
+        s.execute(departments.insert().execution_options(attested=True), [row])
         attest_rows(s, departments, [row])
         record_event(s, "department.created", subject_type="department", subject_id=1)
     yield p

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.access.conftest import world  # noqa: F401  two companies, their records, a user of every role
+from xinyong.audit.verify import verify
 from xinyong.grading import service
 from xinyong.grading.model import preset_path
 from xinyong.grading.models import GradeResult, GradingRun, RunKind, RunStatus
@@ -133,7 +134,7 @@ def test_what_if_over_the_api_gives_the_matrix_and_writes_nothing(client, world,
     assert client.post("/api/v1/grading/what-if", content=draft.encode(), headers=h["officer"] | TOML).status_code == 403
 
 
-def test_models_over_the_api(client, world, h, uow):  # noqa: F811  R-GRD-7
+def test_models_over_the_api(client, world, h, uow, platform):  # noqa: F811  R-GRD-7
     listed = client.get("/api/v1/grading/models", headers=h["admin"]).json()
     assert {m["code"] for m in listed} == {"etdz_reference", "wenlv_five_grades", "shijingshan_risk_classes",
                                            "regional_nine_levels"}
@@ -149,3 +150,6 @@ def test_models_over_the_api(client, world, h, uow):  # noqa: F811  R-GRD-7
     assert r.status_code == 200 and r.json()["active"]
     with uow(write=False) as s:
         assert service.active_version(s).code == "etdz_reference"
+        # adopting deactivates the others: a legitimate change, so on the chain (R-REV-4, issue 17)
+        report = verify(s, platform.keyring)
+        assert report.ok, report.problems

@@ -151,10 +151,10 @@ def _check_columns(batch: Batch) -> None:
 def write_batch(session, batch: Batch, *, source: str, actor: Any = SYSTEM) -> None:
     """Insert one batch and bind it to the audit chain, inside the caller's unit of work."""
     _check_columns(batch)
-    session.execute(insert(ENTITIES), batch.entities)
+    session.execute(insert(ENTITIES).execution_options(attested=True), batch.entities)
     sync_id_sequence(session, ENTITIES)
     if batch.related:
-        session.execute(insert(RELATED), batch.related)
+        session.execute(insert(RELATED).execution_options(attested=True), batch.related)
         sync_id_sequence(session, RELATED)
     attest_rows(session, ENTITIES, batch.entities)
     attest_rows(session, RELATED, batch.related)

@@ -236,7 +236,7 @@ def _add_from_grading(session: Session, run, keys: list[tuple[int, str]], day: d
 # ends the entries ``:ids`` on ``:day`` and returns them as they now are, to be attested without reading them back
 _END = (update(TABLE).where(TABLE.c.id.in_(IDS))
         .values(ended_on=bindparam("day", type_=Date), end_reason=EndReason.REGRADED.value, end_note="重新评价后不再符合列入条件")
-        .returning(*TABLE.c))
+        .returning(*TABLE.c).execution_options(attested=True))
 
 
 def _end_many(session: Session, ids: list[int], day: dt.date) -> None:
