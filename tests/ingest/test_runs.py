@@ -18,8 +18,7 @@ from xinyong.audit.verify import verify
 from xinyong.ingest import runs
 from xinyong.ingest import service as ingest
 from xinyong.ingest.models import ImportRun, RunStatus
-from xinyong.ingest.report import RowReport
-from xinyong.kit.errors import Invalid, NotFound
+from xinyong.kit.errors import Conflict, Invalid, NotFound
 
 SAMPLES = resources.files("xinyong.ingest").joinpath("samples")
 SCJG = "11110302MB0141592W"  # the authority code the sample files carry
@@ -56,28 +55,40 @@ def test_a_run_ends_with_the_report_and_one_audited_event(platform, uow, scjg): 
         assert verify(s, platform.keyring).ok
 
 
-def test_progress_is_committed_after_each_batch(platform, uow, scjg, monkeypatch):
+def test_progress_is_committed_with_each_batch(platform, uow, scjg, monkeypatch):
     monkeypatch.setattr(ingest, "BATCH", 10)
-    monkeypatch.setattr(runs, "PROGRESS_EVERY", 0)
     seen = []
     run_id = runs.start(platform, scjg["officer"], "penalties.csv")
 
     def watch(report):  # the run as another connection (the page) sees it when the importer reports
-        seen.append(read_run(uow, run_id).total)
+        run = read_run(uow, run_id)
+        seen.append((run.batches, run.total, run.accepted))
+        assert run.accepted == report.accepted  # exactly what is in: written in the batch's own transaction
 
     runs.execute(platform, run_id, str(SAMPLES / "penalties.csv"), actor=scjg["officer"],
                  on_progress=watch)
-    assert len(seen) >= 3 and seen == sorted(seen) and read_run(uow, run_id).total == 30
-
-
-def test_progress_counts(platform, uow, scjg):
-    run_id = runs.start(platform, scjg["officer"], "a.csv")
-    report = RowReport(accepted=7, duplicates=2, held=1)
-    report.reject(4, "缺少必填项：违法事实")
-    runs.progress(platform, run_id, report)
+    assert len(seen) >= 3 and seen == sorted(seen) and [b for b, _, _ in seen][:3] == [1, 2, 3]
     run = read_run(uow, run_id)
-    assert (run.total, run.accepted, run.duplicates, run.rejected_count, run.held) == (11, 7, 2, 1, 1)
-    assert run.status is RunStatus.RUNNING
+    assert (run.total, run.batches, run.status) == (30, 3, RunStatus.FINISHED)
+
+
+def test_a_checkpoint_writes_the_counts_and_renews_the_lease(platform, uow, scjg):
+    run_id = runs.start(platform, scjg["officer"], "a.csv")
+    before = read_run(uow, run_id)
+    with uow() as s:
+        runs.checkpoint(s, run_id, before.holder, {"accepted": 7, "duplicates": 2, "rejected_count": 1, "held": 1,
+                                                   "total": 11})
+    run = read_run(uow, run_id)
+    assert (run.total, run.accepted, run.duplicates, run.rejected_count, run.held, run.batches) == (11, 7, 2, 1, 1, 1)
+    assert run.status is RunStatus.RUNNING and run.lease_until >= before.lease_until
+
+
+def test_a_batch_of_a_run_no_longer_held_is_not_committed(platform, uow, scjg):  # issue 17: as before or as after
+    run_id = runs.start(platform, scjg["officer"], "a.csv")
+    with pytest.raises(Conflict), uow() as s:
+        runs.checkpoint(s, run_id, "another-host/1:1:1", {"accepted": 1, "duplicates": 0, "rejected_count": 0,
+                                                          "held": 0, "total": 1})
+    assert (read_run(uow, run_id).accepted, read_run(uow, run_id).batches) == (0, 0)
 
 
 def test_a_file_that_cannot_be_imported_fails_the_run_with_its_reason(platform, uow, scjg, tmp_path):
@@ -101,7 +112,9 @@ def test_an_interrupted_import_is_recorded_and_says_how_to_complete_it(platform,
     with pytest.raises(KeyboardInterrupt):
         runs.execute(platform, run_id, str(SAMPLES / "penalties.csv"), actor=scjg["officer"])
     run = read_run(uow, run_id)
-    assert run.status is RunStatus.FAILED and "重新导入同一文件" in run.error
+    assert run.status is RunStatus.INTERRUPTED and "重新导入同一文件" in run.error
+    with uow(write=False) as s:
+        assert s.scalar(select(AuditEvent.action).where(AuditEvent.subject_type == "import_run")) == "import.interrupted"
 
 
 def test_a_department_sees_its_own_runs_and_the_credit_office_all(platform, uow, scjg):

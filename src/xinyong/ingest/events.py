@@ -10,6 +10,7 @@ from xinyong.audit.trail import describe, record_event
 
 describe("import.finished", "文件导入完成", subject=("import_run", "文件导入"))
 describe("import.failed", "文件导入失败")
+describe("import.interrupted", "文件导入中断")
 describe("import.row_matched", "待匹配行人工匹配入库", subject=("held_row", "待人工匹配行"))
 describe("import.row_dismissed", "待匹配行不予导入")
 
@@ -28,6 +29,12 @@ def import_finished(session: Session, run, actor) -> None:
 def import_failed(session: Session, run, actor) -> None:
     record_event(session, "import.failed", subject_type="import_run", subject_id=run.id, actor=actor,
                  detail=_counts(run) | {"error": run.error})
+
+
+def import_interrupted(session: Session, run, actor) -> None:
+    """The process stopped mid-way: how far it got (the batches it committed are in)."""
+    record_event(session, "import.interrupted", subject_type="import_run", subject_id=run.id, actor=actor,
+                 detail=_counts(run) | {"batches": run.batches, "error": run.error})
 
 
 def _held(held) -> dict:

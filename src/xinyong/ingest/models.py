@@ -23,14 +23,18 @@ class RunStatus(StrEnum):
     RUNNING = "running"  # 导入中
     FINISHED = "finished"  # 已完成
     FAILED = "failed"  # 失败
+    INTERRUPTED = "interrupted"  # 已中断: the process stopped mid-way (killed, server restarted); its batches are in
 
 
-RUN_STATUS_LABELS = {RunStatus.RUNNING: "导入中", RunStatus.FINISHED: "完成", RunStatus.FAILED: "失败"}
+RUN_STATUS_LABELS = {RunStatus.RUNNING: "导入中", RunStatus.FINISHED: "完成", RunStatus.FAILED: "失败",
+                     RunStatus.INTERRUPTED: "已中断"}
 
 
 class ImportRun(Base):
-    """One file's import as it goes. Operational progress, rewritten after every batch, so not on the
-    audit chain row by row: the run's end is one audited event (import.finished) with its counts."""
+    """One file's import as it goes. Operational progress, rewritten after every batch (in the batch's own
+    transaction), so not on the audit chain row by row: the run's end is one audited event
+    (import.finished / failed / interrupted) with its counts. The process running it holds a lease on it
+    (``holder``, ``lease_until``): one that dies stops renewing it (``runs.interrupted``)."""
 
     __tablename__ = "import_runs"
     __table_args__ = (Index("ix_import_runs_department_started", "department_id", "started_at"),
@@ -44,6 +48,10 @@ class ImportRun(Base):
     encoding: Mapped[str | None] = mapped_column(String(20), comment="CSV 文件编码")
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "import_run_status"), default=RunStatus.RUNNING,
                                               comment="状态")
+    holder: Mapped[str | None] = mapped_column(String(120), comment="执行导入的进程（主机/PID 命名空间:PID:启动时刻）")
+    lease_until: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now,
+                                                     comment="租约到期时间：执行进程定期续期，过期未续即视为中断")
+    batches: Mapped[int] = mapped_column(Integer, default=0, comment="已提交批次数")
     total: Mapped[int] = mapped_column(Integer, default=0, comment="已处理行数")
     accepted: Mapped[int] = mapped_column(Integer, default=0, comment="导入行数")
     duplicates: Mapped[int] = mapped_column(Integer, default=0, comment="重复跳过行数")

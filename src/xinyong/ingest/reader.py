@@ -29,6 +29,12 @@ from .national import HeaderMap, resolve_headers
 SNIFF_BYTES = 64 * 1024
 # Above this much worksheet XML (uncompressed) calamine would hold hundreds of MB: stream instead.
 XLSX_STREAM_OVER_BYTES = 200 * 1024 * 1024
+# A file that says it is Excel (its name, or a ZIP / OLE signature) and cannot be opened as one: never
+# read as a CSV of some unknown encoding, which would send the clerk looking for the wrong fault.
+DAMAGED_EXCEL = ("Excel 文件已损坏或不是有效的 .xlsx 文件（也可能设置了打开密码）：请在 Excel 中打开，"
+                 "另存为 .xlsx 或 CSV 后重新导入")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+ZIP_SUFFIXES = (".xlsx", ".xlsm")  # Office Open XML: always a ZIP archive
 csv.field_size_limit(1024 * 1024)  # one cell of a 违法事实 may pass csv's 128 KiB default; clean_text limits it later
 
 Value = str | dt.date | dt.datetime | None
@@ -157,12 +163,19 @@ def _excel_value(v: object) -> Value:
 def _openpyxl_iter(path: Path) -> Iterator[tuple[int, list[Value]]]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook at all: InvalidFileException, BadZipFile, KeyError, a broken XML part
+        raise Invalid(DAMAGED_EXCEL, field="file") from None
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # some exporters write a wrong <dimension>; read what is there
-        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, [_excel_value(c) for c in cells]
+        number = 0
+        try:
+            for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, [_excel_value(c) for c in cells]
+        except Exception:  # damaged past the rows read so far: a bad CRC, a cut deflate stream, broken XML
+            raise Invalid(f"{DAMAGED_EXCEL}（第{number + 1}行起无法读取）", field="file") from None
     finally:
         wb.close()
 
@@ -171,8 +184,8 @@ def _largest_worksheet(path: Path) -> int:
     try:
         with zipfile.ZipFile(path) as z:
             return max((i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/")), default=0)
-    except zipfile.BadZipFile:
-        raise Invalid("Excel 文件已损坏或不完整，无法打开", field="file") from None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise Invalid(DAMAGED_EXCEL, field="file") from None
 
 
 # --- opening -------------------------------------------------------------------------------------------------
@@ -197,12 +210,18 @@ def detect_encoding(prefix: bytes, *, complete: bool) -> str:
 
 
 def _kind(path: Path, head: bytes) -> str:
+    """xlsx, xls or csv, by the file's signature first, then by its name: a name ending .xlsx without the
+    ZIP signature is a damaged workbook. A .xls without the OLE signature may be a text export (CSV or
+    tab separated) that a system named .xls: it is read as text, and called damaged Excel if it is not."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and b"<" in head[:64] and b"<html" in head[:512].lower():
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES and b"<" in head[:64] and b"<html" in head[:512].lower():
         raise Invalid("这不是真正的 Excel 文件（是网页另存的 .xls），请在 Excel 中另存为 .xlsx 或 CSV 后上传", field="file")
+    if suffix in ZIP_SUFFIXES or head[:4] in (b"PK\x05\x06", b"PK\x07\x08"):  # an empty or a spanned ZIP
+        raise Invalid(DAMAGED_EXCEL, field="file")
     return "csv"
 
 
@@ -229,7 +248,12 @@ def open_table(path: str | Path, *, fmt: str | None = None, stream_xlsx_over: in
         raise Invalid("文件是空的", field="file")
     kind = _kind(path, head)
     if kind == "csv":
-        encoding = detect_encoding(head, complete=complete)
+        try:
+            encoding = detect_encoding(head, complete=complete)
+        except Invalid:
+            if path.suffix.lower() in EXCEL_SUFFIXES:
+                raise Invalid(DAMAGED_EXCEL, field="file") from None
+            raise
         text = head.decode(encoding, errors="ignore")
         first_line = text.split("\n", 1)[0]
         delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
@@ -265,8 +289,8 @@ def _calamine_sheet(path: Path):
     try:
         with CalamineWorkbook.from_path(str(path)) as wb:
             return wb.get_sheet_by_index(0)
-    except CalamineError as exc:
-        raise Invalid(f"Excel 文件无法读取（{type(exc).__name__}）：请确认文件未加密、未损坏", field="file") from None
+    except (CalamineError, OSError, ValueError):  # a damaged or encrypted workbook, or a ZIP that is no workbook
+        raise Invalid(DAMAGED_EXCEL, field="file") from None
 
 
 def read_all(path: str | Path) -> list[tuple[int, dict[str, Value]]]:

@@ -28,7 +28,7 @@ class ImportRunRead(BaseModel):
     warnings: list[str]
     error: str | None
     has_errors_xlsx: bool
-    stalled: bool  # running, but no progress for a long while: the server stopped in the middle
+    batches: int  # batches committed: how far an interrupted run got
     started_at: dt.datetime
     updated_at: dt.datetime
     finished_at: dt.datetime | None

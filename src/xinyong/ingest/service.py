@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Department
@@ -55,6 +57,10 @@ LONG_TERM = "2099-12-31"
 KINDS = {"organisation": EntityKind.LEGAL_PERSON, "individual_business": EntityKind.INDIVIDUAL_BUSINESS,
          "natural_person": EntityKind.NATURAL_PERSON}
 AUTHORITY_LABEL = {"penalty": "处罚机关", "licence": "许可机关"}
+
+
+# called inside a batch's transaction with the import's counts once that batch is in (runs.checkpoint)
+Checkpoint = Callable[[Session, dict[str, int]], None]
 
 
 @dataclass
@@ -89,10 +95,11 @@ def import_actor(platform: Platform, department_uscc: str) -> Actor:
 
 def import_file(platform: Platform, path: str | Path, *, actor: Actor,
                 progress: Callable[[RowReport], None] | None = None, source: str | None = None,
-                run_id: int | None = None) -> ImportResult:
+                run_id: int | None = None, checkpoint: Checkpoint | None = None) -> ImportResult:
     """``progress`` is called with the running report after each stored batch; ``source`` names the file
     in the audit trail (an upload's own name rather than its temporary one); rows waiting for a person
-    are filed under ``run_id`` (``runs``)."""
+    are filed under ``run_id`` (``runs``); ``checkpoint(session, counts)`` is called inside each batch's
+    transaction with the counts as they stand once it commits, so what the run says it did is what is in."""
     table = open_table(path)
     report = RowReport(warnings=list(table.warnings), expected=table.estimated_rows() if progress else None)
     rejected: list[RejectedRow] = []
@@ -102,7 +109,7 @@ def import_file(platform: Platform, path: str | Path, *, actor: Actor,
         departments = {d.uscc: _Dept(d.id, d.name, d.is_credit_office) for d in session.scalars(select(Department))}
     importer = next((d for d in departments.values() if d.id == actor.department_id), None)
     store = _Store(platform, actor, importer, departments, ctx, {"file": source or Path(path).name, "run": run_id},
-                   report, rejected)
+                   report, rejected, checkpoint)
     for number, raw, checked in checked_rows(ctx, table.rows(), workers=_workers(path)):
         if isinstance(checked, RowError):
             report.reject(checked.row, checked.reason)
@@ -156,14 +163,39 @@ def checked_rows(ctx: record_bulk.Context, rows: Iterable[tuple[int, dict]], *,
         for number, raw in rows:
             yield number, raw, check(ctx, number, raw)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        flight: deque = deque()
-        for chunk in batched(rows, PARSE_CHUNK):
-            flight.append((chunk, pool.submit(_check_chunk, ctx, chunk)))
-            if len(flight) >= 2 * workers:
+    context = multiprocessing.get_context("forkserver")
+    # The workers end with this process, however it ends (kill -9 included): each watches the read end
+    # of a pipe whose only write end is ours. The forkserver and the resource tracker, which live until
+    # their last client (us and the workers) has gone, then exit too.
+    lifeline, ours = context.Pipe(duplex=False)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with_parent,
+                                 initargs=(lifeline,)) as pool:
+            flight: deque = deque()
+            for chunk in batched(rows, PARSE_CHUNK):
+                flight.append((chunk, pool.submit(_check_chunk, ctx, chunk)))
+                if len(flight) >= 2 * workers:
+                    yield from _zip_checked(*flight.popleft())
+            while flight:
                 yield from _zip_checked(*flight.popleft())
-        while flight:
-            yield from _zip_checked(*flight.popleft())
+    finally:  # only once the pool has shut down: closing it earlier would end workers still at work
+        lifeline.close()
+        ours.close()
+
+
+def _end_with_parent(lifeline) -> None:
+    """In each checking worker: exit the moment the importing process is gone. A worker is the
+    forkserver's child, not the importer's, so the kernel's parent-death signal would not reach it;
+    and it holds its task queue's write end itself, so it would wait for work forever."""
+
+    def watch() -> None:
+        try:
+            lifeline.recv_bytes()  # nobody ever writes: this returns only at EOF, when the importer is gone
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="xinyong-parent-watch", daemon=True).start()
 
 
 def _check_chunk(ctx: record_bulk.Context, chunk: list[tuple[int, dict]]) -> list[Checked | RowError]:
@@ -179,9 +211,11 @@ class _Store:
     """Stores one batch of checked rows per unit of work (see the module's docstring)."""
 
     def __init__(self, platform: Platform, actor: Actor, importer: _Dept | None, departments: dict[str, _Dept],
-                 ctx: record_bulk.Context, source: dict[str, Any], report: RowReport, rejected: list[RejectedRow]):
+                 ctx: record_bulk.Context, source: dict[str, Any], report: RowReport, rejected: list[RejectedRow],
+                 checkpoint: Checkpoint | None = None):
         self.platform, self.actor, self.importer, self.departments = platform, actor, importer, departments
         self.ctx, self.fmt, self.source, self.report, self.rejected = ctx, ctx.type_code, source, report, rejected
+        self.checkpoint = checkpoint
 
     def __call__(self, batch: list[tuple[int, dict, Checked]]) -> None:
         raw_of = {number: raw for number, raw, _ in batch}
@@ -214,8 +248,14 @@ class _Store:
                                                     entity_kind=found[1], values=checked.values))
             outcome = record_bulk.store(session, actor=self.actor, ctx=self.ctx, drafts=drafts,
                                         source=self.source | {"rows": [batch[0][0], batch[-1][0]]})
-        for number, reason in outcome.rejected:
-            reject(number, reason)
+            for number, reason in outcome.rejected:
+                reject(number, reason)
+            if self.checkpoint is not None:
+                r = self.report
+                after = {"accepted": r.accepted + len(outcome.stored),
+                         "duplicates": r.duplicates + len(outcome.duplicates) + counts.duplicates,
+                         "rejected_count": len(r.rejected) + len(counts.rejected), "held": r.held + counts.held}
+                self.checkpoint(session, after | {"total": sum(after.values())})
         self.report.accepted += len(outcome.stored)
         self.report.duplicates += len(outcome.duplicates) + counts.duplicates
         self.report.held += counts.held

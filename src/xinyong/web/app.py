@@ -60,8 +60,10 @@ def _scheduled_jobs(platform: Platform):
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from xinyong.ingest.runs import recover as recover_imports
         from xinyong.jobs.runner import Scheduler, wait_for_background
 
+        await run_in_threadpool(recover_imports, platform)  # imports a killed server left running: 已中断 (issue 17)
         scheduler = Scheduler(platform).start() if platform.settings.scheduler else None
         try:
             yield
