@@ -180,7 +180,7 @@ def not_found(uow, actor: Actor, code: str) -> NotFound:
     return exc.value
 
 
-NOWHERE = "91110302MA00000000"  # a code no entity has
+NOWHERE = "91110302MA0000000X"  # a valid code no entity has (an invalid one is 400: validate_code)
 
 
 @pytest.mark.parametrize("role", ["admin", "officer", "reviewer"])

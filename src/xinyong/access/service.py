@@ -40,7 +40,7 @@ def _entity(session: Session, actor: Actor, entity_id: int | None = None, code: 
         if code is not None:
             return entities.get_by_code(session, actor=finder, code=code, allow_id_number=False)
         return entities.get_entity(session, actor=finder, entity_id=entity_id) if entity_id else None
-    except NotFound:
+    except (NotFound, Invalid):  # an absurd probe answers (and is logged) exactly like a code not on file
         return None
 
 
@@ -155,13 +155,15 @@ def _as_seen(session: Session, actor: Actor, file_scope: scope.FileScope, rows: 
     for r in rows:
         if actor.department_name is not None and r.department == actor.department_name:  # names are unique
             shown.append(r)
-        elif file_scope.grants:
-            shown.append(r.model_copy(update={"content": masked(r.content)}))
-        else:
+        else:  # the document number and authority are free text too: a clerk may have typed a number there
+            texts = {"document_number": masked(r.document_number), "authority": masked(r.authority)}
+            if file_scope.grants:
+                shown.append(r.model_copy(update={"content": masked(r.content)} | texts))
+                continue
             key = (r.info_type, r.info_type_version)
             if key not in specs:
                 specs[key] = catalog.get_type(session, *key).fields
-            shown.append(r.model_copy(update={"content": public_content(specs[key], r.content)} | _WORKFLOW))
+            shown.append(r.model_copy(update={"content": public_content(specs[key], r.content)} | texts | _WORKFLOW))
     return shown
 
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission
-from xinyong.entities.privacy import forbidden_kind
+from xinyong.entities.privacy import forbidden_catalog_field, forbidden_field, refuse_forbidden_type
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.kit.text import clean_text
 
@@ -60,8 +60,8 @@ def _check_fields(fields: list) -> None:
         if unknown:
             raise Invalid(f"第 {i + 1} 个信息项含有不认识的属性：{'、'.join(sorted(map(str, unknown)))}", field=where)
         name, label = f.get("name"), f.get("label")
-        kind = next((forbidden_kind(v) for v in (name, label) if isinstance(v, str) and forbidden_kind(v)), None)
-        if kind:  # R-ENT-5 first: the clerk learns why, not merely that the name is malformed
+        kind = forbidden_field(name, label)  # R-ENT-5, by name and label alike: belief / 宗教信仰情况
+        if kind:  # first: the clerk learns why, not merely that the name is malformed
             raise Invalid(f"信息项“{label or name}”属于禁止归集的自然人信息（{kind}）", field=where)
         if not isinstance(name, str) or not FIELD_NAME.match(name):
             raise Invalid(f"第 {i + 1} 个信息项的字段名应为小写英文字母开头的标识符", field=f"{where}.name")
@@ -154,6 +154,11 @@ def update_type(session: Session, *, actor: Actor, code: str, changes: InfoTypeU
     note = clean_text(data.pop("change_note"), field="change_note", label="修改说明", max_len=500, multiline=True)
     data = _check_changes(session, data)
     values = {k: getattr(current, k) for k in VERSION_FIELDS} | data
+    if "fields" not in data and (found := forbidden_catalog_field(values["fields"])):
+        # a field stored before R-ENT-5 was checked by label must not be carried into a new version
+        f, kind = found
+        raise Invalid(f"现行版本的信息项“{f.get('label') or f.get('name')}”属于禁止归集的自然人信息（{kind}），"
+                      "请在本次修改中一并删除该信息项", field="fields")
     if all(values[k] == getattr(current, k) for k in VERSION_FIELDS):
         raise Invalid("修改前后内容相同，未生成新版本")
     new = InfoTypeVersion(info_type_id=info_type.id, version=current.version + 1, change_note=note, **values)
@@ -169,8 +174,11 @@ def list_regimes(session: Session) -> list[PublicityRegime]:
 
 
 def current_version(session: Session, code: str) -> InfoTypeVersion:
-    """The version a new record is made under (R-CAT-5: records keep it)."""
-    return _current(session, code)[1]
+    """The version a new record is made under (R-CAT-5: records keep it). A version defining a field
+    R-ENT-5 forbids (stored before the label was checked) takes no new record, by any channel."""
+    version = _current(session, code)[1]
+    refuse_forbidden_type(version.name, version.fields)
+    return version
 
 
 def regime_rules(session: Session, regime_code: str | None) -> dict | None:

@@ -79,6 +79,23 @@ def validate_id_number(raw: str, *, field: str = "id_number", adult_on: dt.date 
     return number
 
 
+def validate_code(raw: str, *, field: str = "code") -> str:
+    """A code that stands for an entity: a valid USCC or a valid ID number, normalised. Otherwise the
+    fault of what it was meant to be, said as such: a code shaped like an ID number (digits, a
+    province and a birth year where a person's number has them) is judged as one and shown masked;
+    anything else — letters, digits no person's number has — as a USCC, shown in full (a USCC is not
+    personal data). An all-digit USCC (机关 11…, 事业单位 12…) has its region there, not a year."""
+    code = normalize_code(raw)
+    if is_valid_uscc(code) or is_valid_id_number(code):
+        return code
+    if len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X" and int(code[:2]) in PROVINCES \
+            and 1800 <= int(code[6:10]) <= 2099:
+        return validate_id_number(code, field=field)  # raises: says which part of the number is wrong
+    if code.isdigit() and len(code) != 18:
+        raise Invalid(f"统一社会信用代码或公民身份号码应为18位，收到 {len(code)} 位：{mask_ids_in(code)}", field=field)
+    return validate_uscc(code, field=field)  # raises: length, check digit or format
+
+
 def _age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
@@ -111,9 +128,98 @@ def id_check_digit(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")
 
 
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# --- personal identifiers in free text (R-SEC-2) ----------------------------------------------------
+#
+# Facts, reasons and messages quote numbers the way people write them: 412723 1969 1026 8726,
+# 412723-19691026-8726, full-width digits, a first-generation 15-digit number, a mobile number with
+# +86. A run of digits and the separators between them is cut into its digit groups; every window of
+# whole groups that spells an identifier (18 or 15 digits shaped like an ID number, 11 digits of a
+# mobile number) has its middle starred in place, separators and the rest of the text untouched.
+# Every window, not the first that fits: a date or a count before a number must not shift it out of
+# view. A USCC (18 characters with letters) is one token and is left alone, and so are dates,
+# document numbers and amounts, which never reach 11 digits in whole groups.
+
+_DIGITS = "0-9\uff10-\uff19"
+_SEPARATORS = "\\s\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d.\uff0e\u00b7\u30fb\uff65_\uff3f"
+_CHECK_X = "Xx\uff38\uff58"
+_ALNUM = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_RUN = re.compile(f"[{_DIGITS}](?:[{_SEPARATORS}]*[{_DIGITS}])*(?:[{_SEPARATORS}]*[{_CHECK_X}](?![{_ALNUM}]))?")
+_GROUP = re.compile(f"[{_DIGITS}]+|[{_CHECK_X}]")
+_LETTER = re.compile("[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
+_ALNUM_CHAR = re.compile(f"[{_ALNUM}]")
+_MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
+_HALF = str.maketrans("０１２３４５６７８９ｘＸx", "0123456789XXX")
+
+
+def _plausible_birth(year: int, month: str, day: str) -> bool:
+    return 1800 <= year <= 2099 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+
+
+def _identifier_span(digits: str) -> tuple[int, int] | None:
+    """(head, tail) kept visible when ``digits`` spells a personal identifier, else None. Shape only,
+    no check digit: a number quoted with a typo is still somebody's number."""
+    n = len(digits)
+    if n == 18 and digits[:17].isdigit() and int(digits[:2]) in PROVINCES \
+            and _plausible_birth(int(digits[6:10]), digits[10:12], digits[12:14]):
+        # even when it passes as an all-digit USCC: one mistyped number in 31 does, and it is still
+        # somebody's; a government body's code rarely has a birth date where a person's number has it
+        return 6, 4
+    if n == 15 and digits.isdigit() and int(digits[:2]) in PROVINCES \
+            and _plausible_birth(1900 + int(digits[6:8]), digits[8:10], digits[10:12]):
+        return 6, 3  # GB 11643-1989: region, YYMMDD, serial; the birth date is hidden whole
+    if n in (11, 13, 15) and _MOBILE.fullmatch(digits):
+        return n - 8, 4  # 138****8000, the +86 / 0086 prefix kept
+    return None
+
+
+def _inside_code(text: str, start: int, end: int) -> bool:
+    """Whether the run is part of a letter-bearing code of 18 characters (a USCC), not free text."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if not (_LETTER.match(before) or _LETTER.match(after)):
+        return False
+    while start and _ALNUM_CHAR.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _ALNUM_CHAR.match(text[end]):
+        end += 1
+    return end - start == 18
+
+
+def _mask_run(text: str, start: int, end: int) -> str | None:
+    groups = [(m.start(), m.group().translate(_HALF)) for m in _GROUP.finditer(text, start, end)]
+    hidden: set[int] = set()
+    for i in range(len(groups)):
+        digits = ""
+        for j in range(i, len(groups)):
+            digits += groups[j][1]
+            if len(digits) > 18:
+                break
+            if len(digits) in (11, 13, 15, 18) and (keep := _identifier_span(digits)) is not None:
+                positions = [p + k for p, group in groups[i:j + 1] for k in range(len(group))]
+                hidden.update(positions[keep[0]:len(positions) - keep[1]])
+    if not hidden:
+        return None
+    return "".join("*" if p in hidden else text[p] for p in range(start, end))
 
 
 def mask_ids_in(text: str) -> str:
-    """Mask anything in free text that has the shape of an ID number (logs, messages, echoes)."""
-    return _ID_LIKE.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    """Every personal identifier in free text masked (R-SEC-2): resident ID numbers of 18 or 15 digits
+    and mobile numbers, however written (separators, full-width digits, groupings). The one masking
+    function for what a non-owner sees: public pages and API, files, reports, logs and messages."""
+    if not text:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _RUN.finditer(text):
+        start, end = m.span()
+        if end - start < 11 or _inside_code(text, start, end):
+            continue  # fewer than 11 characters hold no identifier: the common case costs one scan
+        masked = _mask_run(text, start, end)
+        if masked is not None:
+            out.append(text[last:start])
+            out.append(masked)
+            last = end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

@@ -20,6 +20,7 @@ from .identifiers import (
     is_valid_uscc,
     mask_id_number,
     normalize_code,
+    validate_code,
     validate_id_number,
     validate_uscc,
 )
@@ -164,10 +165,12 @@ def identify(session: Session, code: str, *, allow_id_number: bool) -> tuple[str
 
 
 def get_by_code(session: Session, *, actor: Actor, code: str, allow_id_number: bool = True,
-                related: bool = True) -> Entity:
-    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer.
-    ``related=False``: without loading its related persons (a query the credit check does not need)."""
-    uscc, id_index = identify(session, code, allow_id_number=allow_id_number)
+                related: bool = True, field: str = "code") -> Entity:
+    """By USCC or ID number. Another entity's file and a code that does not exist get the same answer
+    (404); a code that cannot exist is 400 with what is wrong with it (``validate_code``): that tells
+    nothing about anyone's file. ``related=False``: without loading its related persons (a query the
+    credit check does not need)."""
+    uscc, id_index = identify(session, validate_code(code, field=field), allow_id_number=allow_id_number)
     entity = repository.find_by_code(session, actor, uscc=uscc, id_index=id_index, related=related)
     if entity is None:
         raise NotFound("未找到该信用主体")

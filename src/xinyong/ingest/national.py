@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from xinyong.catalog.defaults import LICENCE_FIELDS, PENALTY_FIELDS
-from xinyong.entities.privacy import FORBIDDEN_FIELDS, forbidden_kind
+from xinyong.entities.privacy import forbidden_kind
 from xinyong.kit.errors import Invalid
 from xinyong.kit.text import halfwidth
 
@@ -125,8 +125,6 @@ _DISTINCTIVE = {
                                                            for f in onf.fields)
     for fmt, nf in FORMATS.items()
 }
-# Chinese words of R-ENT-5 that give a header away even inside a longer one (既往病史, 宗教信仰情况)
-_FORBIDDEN_WORDS = {k: v for k, v in FORBIDDEN_FIELDS.items() if not k.isascii() and len(k) >= 2}
 
 
 def get_format(fmt: str) -> NationalFormat:
@@ -146,15 +144,9 @@ def field_for(fmt: str, key: object) -> str | None:
 
 
 def forbidden_header(header: object) -> str | None:
-    """What R-ENT-5 forbidden personal information a header names, if any (宗教信仰, 血型, 既往病史…)."""
-    kind = forbidden_kind(str(header)) or forbidden_kind(normalize_header(header))
-    if kind:
-        return kind
-    bare = normalize_header(header)
-    for word, what in _FORBIDDEN_WORDS.items():
-        if word in bare:
-            return what
-    return None
+    """What R-ENT-5 forbidden personal information a header names, if any (★宗教信仰, 既往病史（年）…): the
+    check the catalog editor and the API apply to a field's name and label, so that they cannot disagree."""
+    return forbidden_kind(header)
 
 
 def refuse_forbidden_headers(headers: list[str]) -> None:

@@ -47,9 +47,8 @@ def as_text(v: object) -> str:
 
 def echo(v: object, limit: int = 40) -> str:
     """A value quoted back in a message: shortened, ID-shaped numbers masked."""
-    text = as_text(v).strip()
-    text = text if len(text) <= limit else text[:limit] + "…"
-    return mask_ids_in(text)
+    text = mask_ids_in(as_text(v).strip())  # masked whole, then cut: a number cut in two would escape the mask
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")

@@ -24,8 +24,8 @@ def home(request: Request, actor: CurrentActor):
 
 def _results(request: Request, session, q: str, page: int):
     results, error = None, None
-    try:
-        results = service.search(session, q=q, offset=(page - 1) * service.PAGE_SIZE)
+    try:  # an empty box asks nothing: the page says what to type, as the API answers an empty page
+        results = service.search(session, q=q, offset=(page - 1) * service.PAGE_SIZE) if q else None
     except XinyongError as exc:
         error = exc
     # never echo an ID number (R-SEC-2), nor one mistyped in its check digit: its first 17 are the number

@@ -52,10 +52,14 @@ def is_id_number(q: str) -> bool:
 
 
 def search(session: Session, *, q: str, offset: int = 0, limit: int = PAGE_SIZE) -> PublicSearchPage:
-    """By name or USCC. An ID number is refused here: this is the query a URL carries."""
+    """By name or USCC. An ID number is refused here: this is the query a URL carries. Nothing asked
+    (``q`` is optional) is an empty page, as an empty search box finds nothing: the public register
+    is searched, never listed whole."""
     if is_id_number(q or ""):
         raise Invalid(ID_IN_URL, field="q")
     limit = max(1, min(limit, PAGE_SIZE))
+    if not (q or "").strip():
+        return PublicSearchPage(items=[], total=0, offset=max(0, offset), limit=limit, more=False)
     rows, total, more = entities.find(session, actor=PUBLIC, q=q, offset=offset, limit=limit, allow_id_number=False)
     return PublicSearchPage(items=[_summary(e) for e in rows], total=total, offset=max(0, offset), limit=limit,
                             more=more)
@@ -132,7 +136,7 @@ def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
         kind_label=KIND_LABELS[e.kind], region=e.region, status=e.status,
         id_number_masked=e.id_number_masked if person else None,
         lists=sorted({x["list"] for x in entries}, key=["red", "key_attention", "black"].index),
-        list_entries=[PublicListEntry(**{k: x[k] for k in PublicListEntry.model_fields if k != "list_label"},
+        list_entries=[PublicListEntry(**{k: masked(x[k]) for k in PublicListEntry.model_fields if k != "list_label"},
                                       list_label=x["list_label"]) for x in entries],
         grade=grade, records=[_record(r, day) for r in repository.public_records(session, e.id, day)], as_of=day)
 
@@ -144,9 +148,10 @@ def _record(r, day: dt.date) -> PublicRecord:
         note = "处罚决定未履行，公示期满后继续公示"  # visibility.public holds past the end only for that
     return PublicRecord(
         info_type=v.info_type.code, info_type_name=v.name, category=v.category.value,
-        category_label=CATEGORY_LABELS[v.category], document_number=r.document_number, decision_date=r.decision_date,
-        authority=r.authority, publicity_start=r.publicity_start, publicity_end=r.publicity_end,
-        validity_end=r.validity_end, publicity_note=note, fields=published_fields(v.fields or [], r.content or {}))
+        category_label=CATEGORY_LABELS[v.category], document_number=mask_ids_in(r.document_number),
+        decision_date=r.decision_date, authority=mask_ids_in(r.authority), publicity_start=r.publicity_start,
+        publicity_end=r.publicity_end, validity_end=r.validity_end, publicity_note=note,
+        fields=published_fields(v.fields or [], r.content or {}))
 
 
 def published(spec: dict[str, Any]) -> bool:
@@ -178,7 +183,7 @@ def _published(specs: list[dict[str, Any]], content: dict[str, Any]):
 
 
 def masked(value: Any) -> Any:
-    """Anything with the shape of an ID number, in text however deep, shown masked (R-SEC-2)."""
+    """Every personal identifier in text however deep, shown masked (R-SEC-2: ``mask_ids_in``)."""
     if isinstance(value, str):
         return mask_ids_in(value)
     if isinstance(value, list):

@@ -17,7 +17,7 @@ from xinyong.catalog import service as catalog
 from xinyong.entities import service as entities
 from xinyong.entities.identifiers import is_valid_uscc, mask_ids_in, normalize_code
 from xinyong.entities.models import KIND_LABELS
-from xinyong.entities.privacy import refuse_forbidden_fields
+from xinyong.entities.privacy import refuse_forbidden_fields, refuse_forbidden_type
 from xinyong.entities.schemas import EntityCreate
 from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Conflict, DeadlineUnknown, Forbidden, Invalid, NotFound, XinyongError
@@ -161,8 +161,9 @@ def create(session: Session, *, actor: Actor, record_in: RecordCreate, channel: 
     _require(actor, Permission.RECORD_SUBMIT, "报送信用记录")
     if actor.department_id is None:
         raise Forbidden("报送信用记录须以部门身份进行")
-    refuse_forbidden_fields(record_in.content, "content")
-    version = catalog.current_version(session, record_in.info_type)
+    # R-ENT-5: the record alone is refused — in a batch the other items stand (create_batch)
+    refuse_forbidden_fields(record_in.content, "content", not_stored="该条记录未保存")
+    version = catalog.current_version(session, record_in.info_type)  # refuses a type defining a forbidden field
     entity = entity or _entity(session, actor, record_in.entity_code, entity_name)
     if entity.kind.value not in version.subject_kinds:
         raise Invalid(f"“{version.name}”不适用于{KIND_LABELS[entity.kind]}", field="entity_code")
@@ -191,8 +192,10 @@ def create(session: Session, *, actor: Actor, record_in: RecordCreate, channel: 
 
 
 def _entity(session: Session, actor: Actor, code: str, name: str | None):
+    # a code that cannot exist is refused for what it is (get_by_code: 400, with or without a name);
+    # only a valid code not on file is 404, or registered when the submission names the entity
     try:
-        return entities.get_by_code(session, actor=actor, code=code)
+        return entities.get_by_code(session, actor=actor, code=code, field="entity_code")
     except NotFound:
         if not name:
             raise NotFound(f"未找到代码为 {mask_ids_in(normalize_code(code))} 的信用主体；新主体请同时填写名称",
@@ -351,8 +354,10 @@ def _apply(session: Session, record: Record, change: RecordChange, version) -> N
             "authority": record.authority, "severity": record.severity, "content": record.content,
             "valid_to": None, "publicity_end": None}
     data |= change.model_dump(exclude_unset=True, exclude={"reason"})
+    # R-ENT-5: a version defining a forbidden field would carry its content into the new one
+    refuse_forbidden_type(version.name, version.fields, content=change.content)
     if change.content is not None:
-        refuse_forbidden_fields(change.content, "content")
+        refuse_forbidden_fields(change.content, "content", not_stored="该条记录未保存")
         data["content"] = dict(record.content) | change.content
     _fill(session, record, version, data, None)
     from . import publicity  # publicity uses this module
