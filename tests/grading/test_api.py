@@ -63,7 +63,9 @@ def test_who_reads_a_grade_follows_its_publication(client, world, h):  # noqa: F
     for who in ("officer", "reviewer", "outsider"):
         assert client.get(url, headers=h[who]).json()["score"] == 620, who
     public = client.get(url)
-    assert public.status_code == 401 and "不向公众公开" in public.json()["message"]
+    assert public.status_code == 401 and "请先登录" in public.json()["message"]  # staff route (issue 17)
+    public_view = f"/api/v1/public/entities/{world['company'].uscc}"
+    assert client.get(public_view).json().get("grade") is None
     assert client.get(url, headers=h["auditor"]).status_code == 403
     models = client.get("/api/v1/grading/models", headers=h["admin"]).json()
     active = next(m for m in models if m["active"])
@@ -76,7 +78,8 @@ def test_who_reads_a_grade_follows_its_publication(client, world, h):  # noqa: F
                        json={"publication": "specified", "audience": []})
     assert none.status_code == 400 and none.json()["field"] == "audience"
     client.post(f"/api/v1/grading/models/{active['id']}/publication", json={"publication": "public"}, headers=h["admin"])
-    assert client.get(url).json()["grade"] == "C" and client.get(url, headers=h["outsider"]).status_code == 200
+    assert client.get(public_view).json()["grade"]["grade"] == "C"
+    assert client.get(url, headers=h["outsider"]).status_code == 200
     assert client.get(url, headers=h["auditor"]).status_code == 403  # auditors read logs, not files
     wrong = client.post(f"/api/v1/grading/models/{active['id']}/publication", json={"publication": "everyone"},
                         headers=h["admin"])

@@ -14,6 +14,11 @@ def _check(client, headers, code, matter="subsidy"):
     return client.get(f"/api/v1/entities/{code}/check", params={"matter": matter} if matter else {}, headers=headers)
 
 
+def _check_person(client, headers, number, matter="subsidy"):
+    """A person is checked with the ID number in the body: never in a URL (R-SEC-2, issue 17)."""
+    return client.post("/api/v1/entities/check", json={"code": number, "matter": matter}, headers=headers)
+
+
 def _serious(uow, zone, n):
     for i in range(n):
         _accept(uow, zone, _penalty(zone["company"], f"京开市监罚〔2026〕5{i}号", serious=True))
@@ -64,13 +69,13 @@ def test_a_persons_check_reaches_the_black_listed_company_he_represents(client, 
     zone = zone | {"company": company}
     _serious(uow, zone, 4)  # 350: black
     officer = bearer(make.user("officer", "czj3", department=zone["dept"]))
-    body = _check(client, officer, number, "appointment").json()
+    body = _check_person(client, officer, number, "appointment").json()
     assert body["kind"] == "natural_person" and body["name"] == person.name
     [related] = body["related"]
     assert (related["code"], related["role"], "black" in related["lists"]) == (company.uscc, "legal_representative", True)
     assert related["measures"] and all(m["extends_to_related"] for m in related["measures"])
-    assert number not in _check(client, officer, number, "appointment").text  # the number is never echoed in full
-    entry = _last_entry(uow)  # nor kept in full on the query log, whose path holds what the URL carried
+    assert number not in _check_person(client, officer, number, "appointment").text  # the number is never echoed in full
+    entry = _last_entry(uow)  # nor kept in full on the query log
     assert entry.entity_id == person.id and number not in entry.entity + entry.path and body["registered"] is True
 
 
@@ -82,7 +87,7 @@ def test_an_unregistered_legal_representative_of_a_black_listed_company_is_told(
     make.entity("北京亦庄清白科技有限公司", related_persons=[  # not black-listed: not in `related`
         {"role": "director", "name": "王五", "id_number": number}])
     officer = bearer(make.user("officer", "czj5", department=zone["dept"]))
-    r = _check(client, officer, number, "appointment")
+    r = _check_person(client, officer, number, "appointment")
     assert r.status_code == 200, r.text
     body = r.json()
     masked = number[:6] + "********" + number[-4:]
@@ -99,7 +104,7 @@ def test_an_unregistered_legal_representative_of_a_black_listed_company_is_told(
     # the credit office too, and with the number typed as clerks do (lower-case x, spaces)
     admin = bearer(make.user("admin", "xyb5"))
     typed = " ".join([number[:6], number[6:14], number[14:].lower()])
-    assert _check(client, admin, typed, "subsidy").json()["related"][0]["code"] == company.uscc
+    assert _check_person(client, admin, typed, "subsidy").json()["related"][0]["code"] == company.uscc
     entry = _last_entry(uow)
     assert (entry.entity_id, entry.duty, entry.reason, entry.outcome.value) == (None, "subsidy", "信用办", "allowed")
 
@@ -110,7 +115,7 @@ def test_an_unregistered_person_related_only_to_a_company_not_black_listed_gets_
     make.entity("北京亦庄守信科技有限公司", related_persons=[
         {"role": "legal_representative", "name": "赵六", "id_number": number}])
     officer = bearer(make.user("officer", "czj6", department=zone["other"]))
-    r = _check(client, officer, number, "subsidy")
+    r = _check_person(client, officer, number, "subsidy")
     assert r.status_code == 200, r.text
     assert (r.json()["registered"], r.json()["related"], r.json()["measures"]) == (False, [], [])
     assert number not in r.text and _last_entry(uow).entity_id is None
@@ -123,14 +128,14 @@ def test_an_id_number_nobody_carries_is_unknown_and_unlogged(client, uow, zone, 
                                                              "share_percent": "60"}])
     officer = bearer(make.user("officer", "czj7", department=zone["other"]))
     before = _last_entry(uow)
-    assert _check(client, officer, number).status_code == 404
-    assert _check(client, officer, shareholder).status_code == 404
+    assert _check_person(client, officer, number).status_code == 404
+    assert _check_person(client, officer, shareholder).status_code == 404
     after = _last_entry(uow)
     assert (after.seq if after else None) == (before.seq if before else None)  # nothing read, nothing logged
     owner = bearer(make.user("entity", "qy2", entity=zone["company"]))  # entity users are refused as before
     company = _black_company(uow, zone, make, "北京亦庄墨石贸易有限公司", "周八", number)
-    assert company and _check(client, owner, number).status_code == 403
-    assert client.get(f"/api/v1/entities/{number}/check?matter=subsidy").status_code == 401
+    assert company and _check_person(client, owner, number).status_code == 403
+    assert client.post("/api/v1/entities/check", json={"code": number, "matter": "subsidy"}).status_code == 401
 
 
 def test_refusals_unknown_codes_and_a_missing_matter(client, uow, zone, bearer, make):

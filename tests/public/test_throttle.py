@@ -76,7 +76,6 @@ ROUTES = [
     ("post", "/public/search", {"data": {"q": "星河"}}),
     ("get", "/public/entities/91110302MA00000000", {}),
     ("post", "/public/lookup", {"data": {"id_number": "110105197906150018"}}),
-    ("get", "/api/v1/entities/91110302MA00000000/file", {}),  # without a login: the public part of a file
 ]
 
 

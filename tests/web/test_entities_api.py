@@ -96,15 +96,19 @@ def test_an_all_digit_government_uscc_is_found_by_get(client, officer_h):  # 11�
 
 
 def test_public_never_sees_natural_persons(client, officer_h, make):
+    # the entity routes are staff routes (issue 17): the public asks the public query, which lists no person
     number = make.id_number("19790615")
     client.post("/api/v1/entities", headers=officer_h, json={"id_number": number, "name": "赵六"})
-    assert client.post("/api/v1/entities/lookup", json={"code": number}).status_code == 404
-    assert client.get("/api/v1/entities?q=赵六").json()["total"] == 0
+    assert client.post("/api/v1/entities/lookup", json={"code": number}).status_code == 401
+    assert client.get("/api/v1/entities?q=赵六").status_code == 401
+    assert client.get("/api/v1/public/search", params={"q": "赵六"}).json()["total"] == 0
 
 
-def test_the_public_sees_no_related_persons(client, make):
+def test_the_public_sees_no_related_persons(client, make):  # R-PUB-1, issue 17
     e = make.entity(related_persons=[{"role": "shareholder", "name": "李四", "share_percent": "60"}])
-    assert client.get(f"/api/v1/entities/{e.uscc}").json()["related_persons"] == []
+    assert client.get(f"/api/v1/entities/{e.uscc}").status_code == 401
+    public = client.get(f"/api/v1/public/entities/{e.uscc}")
+    assert public.status_code == 200 and "李四" not in public.text
 
 
 def test_entity_user_sees_only_itself_and_others_look_nonexistent(client, make, bearer):  # R-PUB-3 scope

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Body, Query, Request
 
 from xinyong.accounts.permissions import Permission
-from xinyong.kit.schemas import Page, parse_payload
-from xinyong.public import throttle
+from xinyong.kit.schemas import IsoDate, Page, parse_payload
 from xinyong.web.deps import DB, CurrentActor, Limit, Offset, RowId, allowed, api_router
+from xinyong.web.openapi import FORBIDDEN
 
 from . import service
 from .duties import DUTIES, Duty
@@ -28,7 +27,7 @@ def duties() -> list[dict]:
     return [{"code": d.value, "label": info.label, "basis": info.basis, "note": info.note} for d, info in DUTIES.items()]
 
 
-@router.get("/entities/{code}/file")
+@router.get("/entities/{code}/file", responses=FORBIDDEN)
 def entity_file(code: str, request: Request, session: DB, actor: CurrentActor, duty: Duty | None = None,
                 consent_id: ConsentId = None, matter: Annotated[str | None, Query(max_length=200)] = None) -> dict:
     """One entity's credit file as this reader may see it (SPEC §0). A department sees its own records
@@ -36,9 +35,7 @@ def entity_file(code: str, request: Request, session: DB, actor: CurrentActor, d
     id of a consent the entity gave it) also others' non-public records — each such read, and each
     refused one, is on the query log with who, what, which duty and when (R-PUB-2, R-PUB-3). An
     entity user sees its whole file; another entity's code answers exactly as a code that does not exist.
-    Without a login this is the public part, rate-limited as the public query is (429, Retry-After)."""
-    if actor.is_public and (refused := throttle.refusal(request, actor, throttle.SEARCH)) is not None:
-        return refused
+    A staff route (login required, ``web.deps``): the public reads ``/api/v1/public/entities/{code}``."""
     view = service.read_file(session, actor=actor, code=code, duty=duty, consent_id=consent_id, matter=matter,
                              via=request.url.path)
     from xinyong.entities import service as entities
@@ -81,7 +78,7 @@ def consent_uses(consent_id: RowId, session: DB, actor: ConsentManager) -> list[
 
 
 @router.get("/audit/queries")
-def queries(session: DB, actor: LogReader, date_from: dt.date | None = None, date_to: dt.date | None = None,
+def queries(session: DB, actor: LogReader, date_from: IsoDate | None = None, date_to: IsoDate | None = None,
             actor_q: Annotated[str | None, Query(alias="actor", max_length=100)] = None,
             entity: Annotated[str | None, Query(max_length=100)] = None, outcome: Outcome | None = None,
             duty: Duty | None = None, offset: Offset = 0, limit: Limit = 50) -> Page[QueryLogRead]:

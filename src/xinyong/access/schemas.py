@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.kit.schemas import IsoDate
 from xinyong.records.schemas import RecordRead
 
 from .models import Outcome, Target
@@ -16,8 +17,8 @@ class ConsentCreate(BaseModel):
     grantee_uscc: str = Field(max_length=40)
     grantee_name: str = Field("", max_length=400)
     purpose: str = Field(max_length=4000)
-    valid_from: dt.date | None = None  # today when not given
-    valid_to: dt.date
+    valid_from: IsoDate | None = None  # today when not given
+    valid_to: IsoDate
     info_types: list[str] = Field(default_factory=list, max_length=50)  # empty: every non-public type
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from xinyong.kit.schemas import Page
+from xinyong.kit.schemas import IsoDate, Page
 
 from .models import EntityKind, RelatedRole
 
@@ -31,7 +31,7 @@ class EntityCreate(BaseModel):
     region: str | None = None
     address: str | None = None
     registered_capital: str | None = None
-    established_on: dt.date | None = None
+    established_on: IsoDate | None = None
     status: str | None = None
     registration_authority: str | None = None
     related_persons: list[RelatedPersonCreate] = []

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission
 from xinyong.kit.clock import now
-from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, XinyongError
+from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.kit.platform import Platform
-from xinyong.kit.schemas import Page, parse_payload
+from xinyong.kit.schemas import IsoDate, Page, parse_payload
 from xinyong.web.deps import DB, CurrentActor, Limit, Offset, PostedForm, RowId, allowed, api_router, reads_only
+from xinyong.web.openapi import CONFLICT, FORBIDDEN
 
 from . import dimensions, reviews, service
 from .model import GradingModel
@@ -248,11 +249,20 @@ async def model_text(request: Request) -> str:
 
 
 ModelText = Annotated[str, Depends(model_text)]
+# The bodies ``model_text`` and the score import read themselves, described for the API's readers (and its fuzzing)
+MODEL_BODY = {"requestBody": {"required": True, "content": {
+    "text/plain": {"schema": {"type": "string", "description": "评价模型的 TOML 文本（UTF-8）"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary", "description": "评价模型文件（TOML）"},
+        "text": {"type": "string", "description": "或：模型的 TOML 文本"}}}}}}}
+SCORES_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "外部评分 CSV 文件"}}}}}}}
 
 
 # ---- an entity's grade --------------------------------------------------------------------------
 
-@router.get("/entities/{code}/grade")
+@router.get("/entities/{code}/grade", responses=FORBIDDEN)
 def get_entity_grade(code: str, request: Request, session: DB, actor: CurrentActor) -> dict:
     """The entity's score, grade, lists, reasons (each with its records), indicator points and grade
     history (R-GRD-5). Read as its credit file is (the credit office's reads logged; another entity's code
@@ -265,8 +275,6 @@ def get_entity_grade(code: str, request: Request, session: DB, actor: CurrentAct
     entity_id = decision.scope.entity_id
     standing = service.standing(session, entity_id)
     if not grade_visible(session, actor, entity_id, standing.version if standing else None):
-        if actor.is_public:
-            raise NotAuthenticated("信用评价结果不向公众公开，请登录后查看")
         raise Forbidden("信用评价结果未向本部门公开")
     entity = entities.get_entity(session, actor=actor, entity_id=entity_id)
     return {"code": entity.code, "name": entity.name} | entity_grade(session, entity_id, standing)
@@ -280,7 +288,7 @@ def list_runs(session: DB, actor: Runner, limit: Limit = 50) -> list[GradingRunR
     return runs_read(session, limit=limit)
 
 
-@router.post("/grading/runs", status_code=202)
+@router.post("/grading/runs", status_code=202, responses=CONFLICT)
 @reads_only  # the run writes in units of work of its own, beside this request
 def start_full_run(request: Request, actor: Runner, payload: dict[str, Any] | None = Body(None)) -> RunStarted:
     """A full run over every entity (R-GRD-4), in the background: poll ``GET /grading/runs/{id}``. The new
@@ -304,7 +312,7 @@ def list_models(session: DB, actor: Manager) -> list[ModelVersionRead]:
     return [model_read(v) for v in service.versions(session)]
 
 
-@router.post("/grading/models", status_code=201)
+@router.post("/grading/models", status_code=201, openapi_extra=MODEL_BODY)
 def add_model(session: DB, actor: Manager, text: ModelText, activate: bool = False) -> ModelVersionRead:
     """A new model version from its TOML (the body, or a ``file`` field); refused with the file, line and
     reason when it does not make sense. ``activate=true`` adopts it: it grades from the next run on."""
@@ -336,9 +344,9 @@ def set_publication(model_id: RowId, session: DB, actor: Manager, payload: dict[
 
 # ---- what-if --------------------------------------------------------------------------------------
 
-@router.post("/grading/what-if")
+@router.post("/grading/what-if", openapi_extra=MODEL_BODY)
 @reads_only  # writes nothing
-def what_if(request: Request, actor: Manager, text: ModelText, as_of: Annotated[dt.date | None, Query()] = None
+def what_if(request: Request, actor: Manager, text: ModelText, as_of: Annotated[IsoDate | None, Query()] = None
             ) -> WhatIfRead:
     """A draft model (the TOML as the body, or a ``file`` field) beside the active one over every entity:
     the grade-migration matrix and the counts before and after (R-GRD-7). Nothing is written."""
@@ -347,7 +355,7 @@ def what_if(request: Request, actor: Manager, text: ModelText, as_of: Annotated[
 
 # ---- external scores ------------------------------------------------------------------------------
 
-@router.post("/grading/scores")
+@router.post("/grading/scores", openapi_extra=SCORES_BODY)
 def import_scores(session: DB, actor: Manager, form: PostedForm) -> ScoreImportReport:
     """External dimension scores (R-GRD-2, R-XCH-1) as a CSV ``file`` (multipart): each bad row with its
     row number and reason; the entities whose scores changed are graded again in the same commit."""

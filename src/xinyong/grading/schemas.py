@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.kit.schemas import IsoDate
+
 from .models import Publication, ReviewStatus, RunKind, RunStatus
 
 
@@ -57,7 +59,7 @@ class RunStart(BaseModel):
     """``POST /grading/runs``: the evaluation date (today in China when not given)."""
 
     model_config = ConfigDict(extra="forbid")
-    as_of: dt.date | None = None
+    as_of: IsoDate | None = None
 
 
 class RunStarted(BaseModel):

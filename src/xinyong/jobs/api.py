@@ -6,6 +6,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import Conflict
 from xinyong.kit.schemas import Page
 from xinyong.web.deps import DB, Limit, Offset, allowed, api_router, reads_only
+from xinyong.web.openapi import CONFLICT
 
 from . import lease, service
 from .registry import REGISTRY
@@ -29,7 +30,7 @@ def job_runs(name: str, session: DB, actor: Viewer, offset: Offset = 0, limit: L
     return service.runs(session, name, offset=offset, limit=limit)
 
 
-@router.post("/jobs/{name}/run", status_code=202)
+@router.post("/jobs/{name}/run", status_code=202, responses=CONFLICT)
 @reads_only  # the run records itself in units of work of its own, after this request has answered
 def run_now(name: str, request: Request, session: DB, actor: Runner, background: BackgroundTasks) -> dict:
     """Start the job now in the background; its run appears under /jobs/{name}/runs."""

@@ -41,6 +41,13 @@ class NotFound(XinyongError):
     code = "not_found"
 
 
+class MethodNotAllowed(XinyongError):
+    """The path exists, the method does not: rendered with ``Allow`` (RFC 9110)."""
+
+    status = 405
+    code = "method_not_allowed"
+
+
 class Conflict(XinyongError):
     status = 409
     code = "conflict"

@@ -1,10 +1,43 @@
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import datetime as dt
+import re
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+# Every date the platform is given lies here: a day it can still compute with (its Beijing midnight as an
+# instant, a publicity period added), where 0001-01-01 or 9999-12-31 overflow. 2099-12-31 is the national
+# formats' "long-term".
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is written YYYY-MM-DD. Pydantic alone also reads a number as a unix timestamp (``date_to=0`` is
+    1970-01-01) and a datetime's text as its day: a clerk's typo would silently become another date."""
+    if isinstance(value, dt.date):  # from Python code, not from a request: pydantic's own rules
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PydanticCustomError("date_out_of_range", "Date should be between {first} and {last}",
+                                  {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
+    return day
+
+
+# The one date type of the API's queries and bodies (issue 17): ISO dates only, within the platform's range,
+# documented as format "date".
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only), AfterValidator(_in_range)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -26,6 +59,7 @@ _MESSAGES = {
     "extra_forbidden": "不是可接受的字段", "json_invalid": "不是有效的 JSON", "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大", "greater_than": "数值过小", "less_than": "数值过大",
     "string_too_long": "过长", "string_too_short": "过短",
+    "date_out_of_range": f"应为 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间的日期（如 2026-03-05）",
 }
 
 

@@ -4,6 +4,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from xinyong.kit.schemas import IsoDate
+
 from .models import EndReason, ListKind
 
 
@@ -31,8 +33,8 @@ class DeterminationCreate(BaseModel):
     list: ListKind
     basis_text: str = Field(max_length=2000, description="认定依据：法律、法规、规章条款及认定事实")
     document_number: str = Field(max_length=100)
-    decided_on: dt.date
-    planned_end: dt.date | None = None
+    decided_on: IsoDate
+    planned_end: IsoDate | None = None
 
 
 class EntryEnd(BaseModel):

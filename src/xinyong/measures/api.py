@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Body, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import Invalid
 from xinyong.kit.schemas import parse_payload
-from xinyong.web.deps import DB, allowed, api_router, inline
+from xinyong.web.deps import DB, allowed, api_router, inline, reads_only
 
 from . import service
 from .matching import LIST_LABELS, Kind
@@ -78,13 +79,32 @@ def retire_measure(code: str, session: DB, actor: Reader, payload: dict[str, Any
     return service.retire_measure(session, actor=actor, code=code, note=body.change_note)
 
 
+class CheckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=60)
+    matter: str | None = Field(None, max_length=60)
+
+
 @router.get("/entities/{code}/check", tags=["credit check 信用核查"])
 @inline
 async def credit_check(code: str, request: Request, session: DB, actor: Checker, matter: str | None = None) -> dict[str, Any]:
-    """信用核查 (R-MEA-3, SPEC §18): for one entity (USCC or ID number) and one matter, the grade, score,
-    lists, open objections and the measures that apply — mandatory first, each with its basis. A natural
-    person's check adds the black-listed entities he or she answers for (``related``). Logged under the
-    matter's 应查必查 duty."""
+    """信用核查 (R-MEA-3, SPEC §18): for one entity by USCC and one matter, the grade, score, lists, open
+    objections and the measures that apply — mandatory first, each with its basis. Logged under the
+    matter's 应查必查 duty. An ID number is refused here (400): URLs end up in logs and browser histories
+    (R-SEC-2); a natural person is checked by ``POST /api/v1/entities/check``."""
     from .check import check
 
-    return check(session, actor=actor, code=code, matter=matter, via=request.url.path)
+    return check(session, actor=actor, code=code, matter=matter, via=request.url.path, in_url=True)
+
+
+@router.post("/entities/check", tags=["credit check 信用核查"])
+@reads_only
+def credit_check_by_body(request: Request, session: DB, actor: Checker, payload: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """The same check with the code in the body, ``{"code", "matter"}``: how a natural person is checked, by
+    the ID number. The answer adds the black-listed entities he or she answers for (``related``); a person
+    with no file of his or her own whom the platform knows as the legal representative, principal, manager or
+    director of an entity is answered too (``registered: false``, the number masked)."""
+    from .check import check
+
+    body = parse_payload(CheckBody, payload)
+    return check(session, actor=actor, code=body.code, matter=body.matter, via=request.url.path)

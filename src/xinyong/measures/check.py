@@ -8,7 +8,9 @@ or she is a legal representative or manager of a black-listed entity, with the m
 related persons (R-MEA-2; 000 §37(二)). That holds for a person who has no file of his or her own but
 whom the platform knows as a related person of an entity, by the ID number (R-ENT-4): the answer says
 so (``registered: false``, no grade, lists or measures of his or her own), and the check is logged
-under its duty against the masked number (``access.service.note_check_without_file``).
+under its duty against the masked number (``access.service.note_check_without_file``). A person is checked
+by the ID number in a request body (``POST /api/v1/entities/check``): the GET, whose code is in the URL,
+refuses one (R-SEC-2: URLs end up in access logs and browser histories).
 """
 
 from __future__ import annotations
@@ -87,18 +89,28 @@ def _measures(session: Session, s: dict[str, Any], row: Row, matter: str, *, rel
                                                     catalog_token=token)]
 
 
-def check(session: Session, *, actor: Actor, code: str, matter: str | None, via: str = "") -> dict[str, Any]:
+# where a person's check goes: an ID number never travels in a URL (R-SEC-2)
+ID_IN_URL = ("公民身份号码不经网址传递：自然人的信用核查请调用 POST /api/v1/entities/check，"
+             "在请求体中提供 code（公民身份号码）和 matter（办理事项）")
+
+
+def check(session: Session, *, actor: Actor, code: str, matter: str | None, via: str = "",
+          in_url: bool = False) -> dict[str, Any]:
+    """``in_url``: ``code`` came in the URL, where an ID number is refused (400) with where to send it."""
     if not actor.can(Permission.CREDIT_CHECK):
         raise Forbidden("只有部门和信用办可以进行信用核查")
+    try:
+        uscc, id_index = entities.identify(session, code, allow_id_number=not in_url)
+    except Invalid:  # identify refuses only an ID number that is no USCC, and only where it is not allowed
+        raise Invalid(ID_IN_URL, field="code") from None
     matter_code = parse_matter(matter)
     if matter_code is None:
         raise Invalid("请指明办理事项（matter），核查结果按事项给出适用的措施", field="matter")
     duty = duty_for(matter_code)
     if duty is None:  # every check is logged under the duty it is made for (R-PUB-3)
         raise Invalid(f"“{MATTER_LABELS[matter_code]}”不是部门应查必查的办理事项，不能据此核查", field="matter")
-    uscc, id_index = entities.identify(session, code, allow_id_number=True)
     entity, row = _read_file(session, uscc, id_index)
-    via = mask_ids_in(via)  # a person is checked by the number in the URL: the log keeps it masked
+    via = mask_ids_in(via)  # a number mistyped into a URL is no valid ID number, yet still a person's: masked
     if entity is None:
         unregistered = _unregistered(session, actor=actor, code=code, uscc=uscc, id_index=id_index,
                                      matter=matter_code, duty=duty, via=via)

@@ -8,6 +8,12 @@ screen stays well inside both. Staff signed in (credit office, departments, audi
 limited: they are named, and their reads of non-public information are on the query log. An entity
 user is limited like anyone else on these routes.
 
+Every request to the public query's routes (``web.deps.PUBLIC_QUERY``: pages under /public, the API
+under /api/v1/public) is counted by a client that is not staff: a GET against the search budget before
+its handler runs (an ID number never travels in a URL, so no GET is a lookup), a POST against the budget
+its handler chooses from what was posted (``refusal``), or, when it chose none, against the search budget
+before its answer leaves. A request is counted once per budget however often it is asked for.
+
 The client is ``request.client``: behind a reverse proxy on the same host, uvicorn takes it from
 ``X-Forwarded-For`` (it trusts 127.0.0.1 by default, FORWARDED_ALLOW_IPS otherwise); a proxy that does
 not send that header makes every visitor one client.
@@ -43,9 +49,10 @@ class RateLimited(XinyongError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, budget: str = SEARCH):
         super().__init__(f"查询过于频繁，请{_wait_text(retry_after)}后再试")
         self.retry_after = retry_after
+        self.budget = budget
 
 
 def _wait_text(seconds: int) -> str:
@@ -97,21 +104,49 @@ def limits_of(request: Request) -> PublicLimits:
 def refusal(request: Request, actor: Actor, budget: str) -> Response | None:
     """None when this request may go ahead (and is counted); otherwise the 429 to send back: JSON for
     the API, a page for a browser, both with ``Retry-After``."""
+    try:
+        charge(request, actor, budget)
+    except RateLimited as exc:
+        return limited(request, exc)
+    return None
+
+
+def charge(request: Request, actor: Actor, budget: str) -> None:
+    """Count this request against ``budget``, or raise RateLimited when its client is past it. Asked again
+    for the same request and budget, it answers as the first time without counting again."""
     if actor.role in UNLIMITED:
-        return None
-    limiter: RateLimiter | None = getattr(limits_of(request), budget)
-    if limiter is None:
-        return None
-    wait = limiter.hit(client_key(request.client.host if request.client else None))
-    if wait is None:
-        return None
-    error = RateLimited(wait)
-    headers = {"Retry-After": str(wait)}
+        return
+    seen: dict[str, int | None] = _charged(request)
+    if budget not in seen:
+        limiter: RateLimiter | None = getattr(limits_of(request), budget)
+        seen[budget] = None if limiter is None else limiter.hit(
+            client_key(request.client.host if request.client else None))
+    if (wait := seen[budget]) is not None:
+        raise RateLimited(wait, budget)
+
+
+def charged(request: Request) -> bool:
+    """Whether this request was counted against a budget (or refused by one)."""
+    return bool(_charged(request))
+
+
+def _charged(request: Request) -> dict[str, int | None]:
+    # request.state lives in the ASGI scope: the dependencies and the handler share it
+    seen = getattr(request.state, "public_budgets", None)
+    if seen is None:
+        seen = request.state.public_budgets = {}
+    return seen
+
+
+def limited(request: Request, error: RateLimited) -> Response:
+    """The 429 for ``error``: JSON for the API, a zh-CN page for a browser, both with ``Retry-After``."""
+    headers = {"Retry-After": str(error.retry_after)}
     if request.url.path.startswith("/api/"):
-        return JSONResponse(error.as_dict() | {"retry_after": wait}, status_code=error.status, headers=headers)
+        return JSONResponse(error.as_dict() | {"retry_after": error.retry_after}, status_code=error.status,
+                            headers=headers)
     from xinyong.web.templating import render
 
-    response = render(request, "public/limited.html", {"error": error, "lookup": budget == LOOKUP},
+    response = render(request, "public/limited.html", {"error": error, "lookup": error.budget == LOOKUP},
                       status=error.status)
     response.headers.update(headers)
     return response

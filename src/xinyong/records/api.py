@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.accounts.permissions import Permission
 from xinyong.kit.errors import Invalid
-from xinyong.kit.schemas import Page, parse_payload
+from xinyong.kit.schemas import IsoDate, Page, parse_payload
 from xinyong.web.deps import DB, Limit, Offset, RowId, allowed, api_router
 
 from . import publicity, service
@@ -141,14 +141,14 @@ def revoke(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, A
 class FulfilmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fulfilment: Fulfilment
-    fulfilled_on: dt.date | None = None
+    fulfilled_on: IsoDate | None = None
     reason: str = ""
 
 
 class ShorteningIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     months: int = Field(ge=publicity.MIN_MONTHS, le=publicity.MAX_MONTHS)
-    fulfilled_on: dt.date
+    fulfilled_on: IsoDate
     reason: str
 
 

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.kit.schemas import IsoDate
+
 from .models import Channel, Fulfilment, Status
 from .periods import Severity
 
@@ -17,14 +19,14 @@ class RecordCreate(BaseModel):
     info_type: str
     entity_code: str
     document_number: str
-    decision_date: dt.date
+    decision_date: IsoDate
     authority: str
     severity: Severity | None = None
     content: dict[str, Any] = Field(default_factory=dict)
-    valid_to: dt.date | None = None
-    publicity_end: dt.date | None = None
+    valid_to: IsoDate | None = None
+    publicity_end: IsoDate | None = None
     is_pre_warning: bool = False
-    final_deadline: dt.date | None = None
+    final_deadline: IsoDate | None = None
     draft: bool = False
 
 
@@ -33,12 +35,12 @@ class RecordChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     document_number: str | None = None
-    decision_date: dt.date | None = None
+    decision_date: IsoDate | None = None
     authority: str | None = None
     severity: Severity | None = None
     content: dict[str, Any] | None = None
-    valid_to: dt.date | None = None
-    publicity_end: dt.date | None = None
+    valid_to: IsoDate | None = None
+    publicity_end: IsoDate | None = None
     reason: str
 
 

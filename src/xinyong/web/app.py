@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.kit.platform import Platform
 
-from . import errors
+from . import errors, logs, openapi
 
 STATIC = Path(__file__).resolve().parent / "static"
 API_DESCRIPTION = """北京经济技术开发区市场主体信用平台接口。
@@ -115,6 +115,8 @@ def create_app(platform: Platform) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_scheduled_jobs(platform))
     app.state.platform = platform
     errors.install(app)
+    logs.install()  # no ID number in any log line of this process (R-SEC-2)
+    openapi.install(app)  # every error status each route answers, declared with the error schema (R-SEC-1)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # FastAPI tries routes one by one, a few microseconds each: the routes called most come first — the
     # credit check (measures), which department systems call for every matter, and the public query.

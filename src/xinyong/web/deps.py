@@ -19,10 +19,21 @@ from xinyong.accounts.permissions import PUBLIC, Actor, Permission
 from xinyong.kit.db import begin_write
 from xinyong.kit.errors import Forbidden, NotAuthenticated
 from xinyong.kit.platform import Platform
+from xinyong.public import throttle
 
 SESSION_COOKIE = "xy_session"
 CSRF_COOKIE = "xy_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# Who may call a route without a login (R-PUB-1, R-SEC-3), decided here for every route of every router,
+# since each resolves the actor (``enforce_csrf``): a route is a staff route unless it is part of the public
+# query, whatever the permissions its handler asks for — so no route is anonymous by accident, and the public
+# sees what the public view shows and nothing more. The public query lives under /public (pages) and
+# /api/v1/public (API) and each of its requests is counted against the public budgets (public.throttle).
+# Outside it, only what shows nobody's information needs no login: home, the login form, logout, and the
+# published list of 应查必查 duties (fixed by law, read from no database).
+PUBLIC_QUERY = ("/public", "/api/v1/public")
+NO_LOGIN = frozenset({"/", "/login", "/logout", "/api/v1/duties"})
 
 # Numbers from a URL never reach the database unbounded (an out-of-range integer is a 422, not a 500).
 MAX_ID = 2**31 - 1
@@ -93,6 +104,15 @@ def _runs_inline(request: Request) -> bool:
     return request.method == "GET" and _marked(request, "inline")
 
 
+def is_public_query(path: str) -> bool:
+    """Whether the route with this path (its template, ``/public/entities/{code}``) is the public query's."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PUBLIC_QUERY)
+
+
+def _route_path(request: Request) -> str:
+    return getattr(request.scope.get("route"), "path", request.url.path)
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
@@ -100,6 +120,13 @@ class UnitOfWorkRoute(APIRoute):
         async def run(request: Request):
             try:
                 response = await handler(request)
+                # a POST of the public query that chose no budget is counted before its answer leaves
+                if (request.method not in SAFE_METHODS and is_public_query(_route_path(request))
+                        and not throttle.charged(request)):
+                    throttle.charge(request, getattr(request.state, "actor", PUBLIC), throttle.SEARCH)
+            except throttle.RateLimited as exc:
+                await _finish(request, commit=False)
+                return throttle.limited(request, exc)
             except BaseException:
                 await _finish(request, commit=False)
                 raise
@@ -147,7 +174,20 @@ async def current_actor(request: Request, session: DB) -> Actor:
         actor = await run_in_threadpool(_actor, request, session)
     request.state.actor = actor
     session.info["actor"] = actor
+    _admit(request, actor)
     return actor
+
+
+def _admit(request: Request, actor: Actor) -> None:
+    """A visitor without a login reaches only the public query and the pages that show nobody's information
+    (see PUBLIC_QUERY). A GET of the public query is counted before its handler runs: it cannot carry an ID
+    number, so it is never a lookup and spends the search budget."""
+    path = _route_path(request)
+    if is_public_query(path):
+        if request.method in SAFE_METHODS:
+            throttle.charge(request, actor, throttle.SEARCH)
+    elif actor.is_public and path not in NO_LOGIN:
+        raise NotAuthenticated("请先登录")
 
 
 def _actor(request: Request, session: Session) -> Actor:

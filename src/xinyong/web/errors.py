@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from xinyong.entities.identifiers import mask_ids_in
-from xinyong.kit.errors import Conflict, Invalid, NotAuthenticated, NotFound, XinyongError
+from xinyong.kit.errors import Conflict, Invalid, MethodNotAllowed, NotAuthenticated, NotFound, XinyongError
 from xinyong.kit.schemas import describe_error
 
 log = logging.getLogger("xinyong.web")
@@ -30,11 +31,29 @@ def _page(request: Request, exc: XinyongError) -> Response:
     return render(request, "error.html", {"error": exc}, status=exc.status)
 
 
-def render_error(request: Request, exc: XinyongError) -> Response:
+def render_error(request: Request, exc: XinyongError, headers: dict[str, str] | None = None) -> Response:
+    """``headers``: what the status needs beside the body (405: ``Allow``)."""
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
-    return _page(request, exc)
+        headers = dict(headers or {})
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers or None)
+    response = _page(request, exc)
+    response.headers.update(headers or {})
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path: a path's GET and POST are often two routes, and the router's
+    405 names only the first one it met (RFC 9110 §15.5.6: ``Allow`` lists what the resource supports)."""
+    from .openapi import flat_routes
+
+    scope = dict(request.scope, method="")  # no route serves "", so a route that serves this path matches PARTIAL
+    methods: set[str] = set()
+    for route in flat_routes(request.app):
+        if route.methods and route.matches(scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def install(app: FastAPI) -> None:
@@ -54,9 +73,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        # the framework's own refusals, in the platform's words and shape (its English detail is for developers)
         if exc.status_code == 404:
             return render_error(request, NotFound("页面不存在"))
-        return render_error(request, XinyongError(str(exc.detail), status=exc.status_code))
+        if exc.status_code == 405:
+            # a route's methods; else the static files' (a mount, which names none): GET and HEAD
+            allow = allowed_methods(request) or ["GET", "HEAD"]
+            error = MethodNotAllowed(f"此地址不支持 {request.method} 请求，可用的方法：{'、'.join(allow)}")
+            return render_error(request, error, headers={"Allow": ", ".join(allow)})
+        if exc.status_code == 400:  # FastAPI could not parse the body at all: a malformed request
+            message = "请求体无法解析：JSON 请求体须是有效的 JSON，并带 Content-Type: application/json"
+            return render_error(request, Invalid(message, status=422))
+        return render_error(request, XinyongError("请求未能完成", status=exc.status_code), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
