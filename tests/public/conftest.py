@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from tests.records.conftest import penalty_in
+from xinyong.kit import clock
 from xinyong.records import service as records
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
@@ -45,3 +46,12 @@ def licence(entity, **overrides) -> RecordCreate:
                     "authority_uscc": penalty_in(entity).content["authority_uscc"]},
     }
     return RecordCreate(**(data | overrides))
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Pin "today" for the whole request path."""
+    def pin(day: dt.date):
+        monkeypatch.setattr(clock, "today", lambda: day)
+        monkeypatch.setattr("xinyong.public.service.today", lambda: day)
+    return pin

@@ -3,19 +3,7 @@
 import datetime as dt
 import re
 
-import pytest
-
 from tests.public.conftest import penalty
-from xinyong.kit import clock
-
-
-@pytest.fixture
-def on_day(monkeypatch):
-    """Pin "today" for the whole request path."""
-    def pin(day: dt.date):
-        monkeypatch.setattr(clock, "today", lambda: day)
-        monkeypatch.setattr("xinyong.public.service.today", lambda: day)
-    return pin
 
 
 def test_get_public_entity_answers_the_keys_of_spec_18(client, zone, accepted, on_day):  # SPEC §18

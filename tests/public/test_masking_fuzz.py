@@ -9,25 +9,14 @@ import datetime as dt
 import json
 import random
 
-import pytest
-
 from tests.entities.masking_variants import leaks, variants
 from tests.public.conftest import penalty
 from xinyong.entities.identifiers import mask_ids_in, uscc_check_digit
-from xinyong.kit import clock
 
 TEXT_FIELDS = ("violation_facts", "penalty_basis", "penalty_content", "licence_suspended", "remarks")
 MAX_TEXT = 2000  # what a record's text item holds (records.service)
 OTHER_USCC = "91110108MA01ABCD1" + uscc_check_digit("91110108MA01ABCD1")
 KEPT = f"涉案企业统一社会信用代码{OTHER_USCC}，依据京市监罚〔2026〕123号，2026-03-05起罚款1,000,000.00元。"
-
-
-@pytest.fixture
-def on_day(monkeypatch):
-    def pin(day: dt.date):
-        monkeypatch.setattr(clock, "today", lambda: day)
-        monkeypatch.setattr("xinyong.public.service.today", lambda: day)
-    return pin
 
 
 def _pack(sentences: list[str]) -> list[dict[str, str]]:
