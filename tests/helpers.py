@@ -3,6 +3,12 @@ independently of the code under test, so a wrong helper in src/ cannot hide behi
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import func, select
 
 
@@ -28,3 +34,26 @@ def entity_counts(uow) -> tuple[int, ...]:
     from xinyong.entities.models import Entity, RelatedPerson
 
     return row_counts(uow, Entity, RelatedPerson, AuditEvent)
+
+
+@contextmanager
+def served_in_thread(app, **config) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

@@ -5,43 +5,24 @@ from __future__ import annotations
 
 import io
 import logging
-import socket
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 from uvicorn.logging import AccessFormatter
 
-from tests.helpers import id_number
+from tests.helpers import id_number, served_in_thread
 from xinyong.web import logs
 
 NUMBER = id_number("19790505", "415")
 MASKED = NUMBER[:6] + "********" + NUMBER[-4:]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served(app):
     """The app served by a real uvicorn with its access log on, and uvicorn's own logging configuration."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, log_level="info", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with served_in_thread(app, access_log=True, log_level="info", lifespan="on") as url:
+        yield url
 
 
 def test_the_access_log_of_a_url_with_an_id_number_shows_it_masked(served, bearer, make):  # R-SEC-2
