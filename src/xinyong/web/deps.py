@@ -248,6 +248,7 @@ def require(permission: Permission, *alternatives: Permission) -> Callable[..., 
             raise NotAuthenticated("请先登录")
         raise Forbidden("当前角色无权进行此操作")
 
+    dependency.permissions = (permission, *alternatives)  # any one will do; read by web.openapi
     return dependency
 
 

@@ -23,7 +23,6 @@ none); it gets the same error schema.
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -62,7 +61,6 @@ HEADERS = {
     401: {"WWW-Authenticate": {"description": "Bearer", "required": True, "schema": {"type": "string"}}},
     429: {"Retry-After": {"description": "多少秒后可以再试", "required": True, "schema": {"type": "integer"}}},
 }
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # for ``responses=`` on a route whose own code answers a status the rules above do not give it
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": DESCRIPTIONS[409]}}
 FORBIDDEN: dict[int | str, dict[str, Any]] = {403: {"description": DESCRIPTIONS[403]}}
@@ -108,7 +106,7 @@ def flat_routes(app: FastAPI) -> list[Any]:
 
 def error_statuses(route: APIRoute, method: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses this route answers, from how it is built (see the module's docstring)."""
-    from .deps import is_public_query
+    from .deps import SAFE_METHODS, is_public_query
 
     parameters = operation.get("parameters", [])
     body = "requestBody" in operation
@@ -141,13 +139,10 @@ def _some_role_lacks(route: APIRoute) -> bool:
 
 def _permissions(dependant: Dependant) -> Iterator[tuple[Permission, ...]]:
     """The permission sets of the ``deps.require`` dependencies under this route: any one of a set will do."""
-    from . import deps
-
     for sub in dependant.dependencies:
-        call = sub.call
-        if getattr(call, "__qualname__", "") == f"{deps.require.__qualname__}.<locals>.dependency":
-            bound = inspect.getclosurevars(call).nonlocals
-            yield (bound["permission"], *bound.get("alternatives", ()))
+        required = getattr(sub.call, "permissions", None)
+        if required:
+            yield required
         yield from _permissions(sub)
 
 
