@@ -21,5 +21,6 @@ from xinyong.kit.meta import PlatformMeta  # noqa: F401
 from xinyong.lists.models import ListEntry  # noqa: F401
 from xinyong.measures.models import Measure, MeasureVersion  # noqa: F401
 from xinyong.measures.reminder_models import Reminder  # noqa: F401
+from xinyong.objections.models import Evidence, Objection  # noqa: F401
 from xinyong.records.models import PublicityShortening, Record, Submission  # noqa: F401
 from xinyong.workcalendar.models import CalendarYear  # noqa: F401

@@ -37,6 +37,8 @@ from xinyong.grading.model import preset_path
 from xinyong.ingest import service as ingest
 from xinyong.ingest.models import HeldRow
 from xinyong.kit.clock import today
+from xinyong.objections import service as objections
+from xinyong.objections.schemas import ObjectionCreate
 from xinyong.records import service as records
 from xinyong.records.models import Record
 
@@ -106,6 +108,10 @@ ACTIONS = ("POST", f"{P}/actions")
 DETERMINE = ("POST", f"{P}/lists/determinations")
 
 
+def _objection(w: World) -> dict:
+    return {"objection_id": w[("POST", f"{P}/objections")]["id"]}
+
+
 def _task(w: World, dept: str) -> dict:
     return {"action_id": w[ACTIONS]["id"],
             "task_id": next(t["id"] for t in w[ACTIONS]["tasks"] if t["department_id"] == w.dept[dept].id)}
@@ -152,6 +158,25 @@ OPS: dict[tuple[str, str], Callable[[World], Call]] = {
         "months": 3, "fulfilled_on": (today() - dt.timedelta(days=10)).isoformat(), "reason": "罚款已缴清，整改完毕"}),
     ("POST", f"{P}/shortenings/{{application_id}}/decide"): lambda w: Call("officer", path={
         "application_id": w[("POST", f"{P}/records/{{record_id}}/shortenings")]["id"]}, json={"approve": True}),
+    # objections (R-OBJ-1…6): a department's withdrawn, then the company's through every stage
+    ("POST", f"{P}/objections/{{objection_id}}/withdraw"): lambda w: Call("fgw_officer", path={
+        "objection_id": w.department_objection}),
+    ("POST", f"{P}/objections"): lambda w: Call("entity", json={
+        "record_id": w.public_record, "ground": "inaccurate", "statement": "处罚金额与决定书不符"}),
+    ("POST", f"{P}/objections/{{objection_id}}/evidence"): lambda w: Call("entity", path=_objection(w), files={
+        "file": ("决定书.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}),
+    ("POST", f"{P}/objections/{{objection_id}}/verification"): lambda w: Call("officer", path=_objection(w), json={
+        "finding": "correct", "reason": "经核对原始卷宗，金额无误"}),
+    ("POST", f"{P}/objections/{{objection_id}}/decision"): lambda w: Call("admin", path=_objection(w), json={
+        "outcome": "not_upheld", "reason": "部门核查信息无误"}),
+    ("POST", f"{P}/objections/{{objection_id}}/appeal"): lambda w: Call("entity", path=_objection(w), json={
+        "statement": "对处理结果不服"}),
+    ("POST", f"{P}/objections/{{objection_id}}/appeal/decision"): lambda w: Call("admin", path=_objection(w), json={
+        "outcome": "dismissed", "reason": "管委会维持原处理决定"}),
+    ("POST", f"{P}/objections/{{objection_id}}/review"): lambda w: Call("admin", path=_objection(w), json={
+        "kind": "reconsideration", "filed_on": today().isoformat()}),
+    ("POST", f"{P}/objections/{{objection_id}}/review/result"): lambda w: Call("admin", path=_objection(w), json={
+        "result": "复议机关维持", "closed_on": today().isoformat()}),
     # the match queue: rows of an import that only a name identified
     ("POST", f"{P}/records/held/{{held_id}}/match"): lambda w: Call("officer", path={"held_id": w.held[0]},
                                                                     json={"entity_id": w.same_name[0].id}),
@@ -277,6 +302,9 @@ def _zone(client, make, uow, bearer, platform, tmp_path) -> World:
         w.public_record = records.create(s, actor=actors["officer"], record_in=public_in).id
     with uow(actor=actors["admin"]) as s:
         records.accept(s, actor=actors["admin"], records=[s.get(Record, w.public_record)])
+    with uow(actor=actors["fgw_officer"]) as s:  # a department objects to another's record (003 §18)
+        w.department_objection = objections.file(s, actor=actors["fgw_officer"], objection_in=ObjectionCreate(
+            record_id=w.public_record, ground="inaccurate", statement="实施措施时发现处罚金额与决定书不符")).id
     with uow(actor=actors["sthj_officer"]) as s:  # waits for its department's reviewer
         w.awaiting = records.create(s, actor=actors["sthj_officer"], record_in=penalty_in(
             w.other, document_number="京开环罚〔2026〕21号", decision_date=day, authority=STHJ)).id

@@ -54,21 +54,26 @@ class Permission(StrEnum):
     LIST_DETERMINE = "list:determine"  # a department's formal list determination, and ending it (R-LST-2)
     GRADE_REVIEW_REQUEST = "grading:request_review"  # an entity asks for a review of its result (R-GRD-6)
     QUERY_LOG_READ = "query_log:read"  # the query log: who read whose non-public information, on what ground
+    OBJECTION_FILE = "objection:file"  # object to a record (an entity about its own file; a department, 003 §18)
+    OBJECTION_VERIFY = "objection:verify"  # the recording department verifies an objection (000 §24)
+    OBJECTION_DECIDE = "objection:decide"  # the credit office decides, records appeals and court outcomes
+    OBJECTION_OVERSEE = "objection:oversee"  # every objection, the late ones, counts per department (000 §29)
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE, P.OWN_FILE_READ, P.CONSENT_MANAGE,
-                                P.GRADE_REVIEW_REQUEST},
+                                P.GRADE_REVIEW_REQUEST, P.OBJECTION_FILE, P.OBJECTION_VERIFY},
     Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
                              P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK,
-                             P.ACTION_INITIATE, P.ACTION_RESPOND}),
+                             P.ACTION_INITIATE, P.ACTION_RESPOND, P.OBJECTION_FILE, P.OBJECTION_VERIFY}),
     Role.REVIEWER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ, P.RECORD_SUBMIT, P.RECORD_APPROVE,
                               P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK, P.ACTION_INITIATE,
-                              P.ACTION_RESPOND}),
+                              P.ACTION_RESPOND, P.OBJECTION_FILE, P.OBJECTION_VERIFY}),
     Role.ENTITY: frozenset({P.ENTITY_READ, P.OWN_FILE_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.CONSENT_MANAGE,
-                            P.GRADE_REVIEW_REQUEST, P.MEASURE_READ}),
-    Role.AUDITOR: frozenset({P.AUDIT_READ, P.QUERY_LOG_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.MEASURE_READ}),
+                            P.GRADE_REVIEW_REQUEST, P.MEASURE_READ, P.OBJECTION_FILE}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.QUERY_LOG_READ, P.OBJECTION_OVERSEE, P.CATALOG_READ, P.TOKEN_CREATE,
+                             P.MEASURE_READ}),
     Role.PUBLIC: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ}),
 }
 

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     public_lookup_per_minute: int = 10
     public_lookup_per_day: int = 100
 
+    # Objections (SPEC §10): the period to appeal a decision to the management committee (000 §26 sets
+    # none; 15 working days is the zone's choice), and the size of one evidence file.
+    appeal_workdays: int = Field(default=15, ge=1, le=120)
+    evidence_max_mb: int = Field(default=10, ge=1, le=100)
+
     sql_echo: bool = False
     scheduler: bool = Field(default=True, description="run scheduled jobs inside `xinyong serve`")
 

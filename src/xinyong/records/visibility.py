@@ -15,6 +15,9 @@ one record in hand); the tests hold the two to agreement on every boundary.
 - A penalty its department marks unfulfilled stays public, and counts, past its end (优化营商环境条例
   §63: 公示期届满的行政处罚信息不再公示，未履行行政处罚决定的除外).
 - A record counts (for grading and punishment) to the end of its validity day (000 §21; R-PUB-6).
+- A record under objection whose department let its verification deadline pass is not public until
+  the department answers (R-OBJ-4; ``objections.service.suspended_on``); under objection otherwise it
+  stays public, marked (R-OBJ-3).
 """
 
 from __future__ import annotations
@@ -39,12 +42,15 @@ def counting(day: dt.date) -> ColumnElement[bool]:
 
 def public(day: dt.date) -> ColumnElement[bool]:
     """SQL: anyone may see the record on ``day``."""
+    from xinyong.objections.marks import suspended_on  # objections build on records: imported when asked
+
     return and_(
         _live(), Record.public.is_(True), or_(Record.severity.is_(None), Record.severity != Severity.MINOR),
         Record.publicity_start <= day,
         or_(and_(or_(Record.publicity_end.is_(None), Record.publicity_end >= day),
                  or_(Record.validity_end.is_(None), Record.validity_end >= day)),
-            Record.fulfilment == Fulfilment.UNFULFILLED))
+            Record.fulfilment == Fulfilment.UNFULFILLED),
+        ~suspended_on(Record.lineage, day))
 
 
 def is_counting(record: Record, day: dt.date) -> bool:
@@ -52,8 +58,9 @@ def is_counting(record: Record, day: dt.date) -> bool:
             and (record.validity_end is None or record.validity_end >= day or record.fulfilment is Fulfilment.UNFULFILLED))
 
 
-def is_public(record: Record, day: dt.date) -> bool:
-    if not (record.status is Status.ACCEPTED and record.is_current and record.public):
+def is_public(record: Record, day: dt.date, *, suspended: bool = False) -> bool:
+    """``suspended``: an objection about it stops its public query today (R-OBJ-4; the caller knows)."""
+    if suspended or not (record.status is Status.ACCEPTED and record.is_current and record.public):
         return False
     if record.severity is Severity.MINOR or record.publicity_start > day:
         return False

@@ -104,6 +104,7 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.lists import pages as lists_pages
     from xinyong.measures import api as measures_api
     from xinyong.measures import pages as measures_pages
+    from xinyong.objections import api as objections_api
     from xinyong.public import api as public_api
     from xinyong.public import pages as public_pages
     from xinyong.records import api as records_api
@@ -122,7 +123,7 @@ def create_app(platform: Platform) -> FastAPI:
     # credit check (measures), which department systems call for every matter, and the public query.
     # ingest before records: /api/v1/records/held must not be taken for /records/{record_id}
     for module in (measures_api, public_api, accounts_api, entities_api, ingest_api, records_api, catalog_api, audit_api,
-                   jobs_api, access_api, grading_api, lists_api, actions_api):
+                   jobs_api, access_api, grading_api, lists_api, actions_api, objections_api):
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,

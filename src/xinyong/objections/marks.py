@@ -1,0 +1,57 @@
+"""What other domains show of objections: the 异议处理中 mark on a record (R-OBJ-3, §19), the public
+query a late department stops (R-OBJ-4), and the credit check's ``objections`` (SPEC §18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from xinyong.kit.clock import today
+
+from . import repository
+from .models import OPEN, STATUS_LABELS, TARGET_LABELS, Objection, Status
+
+
+def open_on(lineage: ColumnElement[str]) -> ColumnElement[bool]:
+    return repository.open_on(lineage)
+
+
+def suspended_on(lineage: ColumnElement[str], day: dt.date) -> ColumnElement[bool]:
+    return repository.suspended_on(lineage, day)
+
+
+def marks(session: Session, lineages: list[str], day: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """{lineage: {"objection_id", "status", "status_label", "suspended"}} for the records among
+    ``lineages`` under objection or appeal today (R-OBJ-3)."""
+    if not lineages:
+        return {}
+    day = day or today()
+    rows = session.scalars(select(Objection).where(Objection.lineage.in_(set(lineages)), Objection.status.in_(OPEN))
+                           .order_by(Objection.id)).all()
+    return {o.lineage: {"objection_id": o.id, "status": o.status.value, "status_label": STATUS_LABELS[o.status],
+                        "suspended": is_suspended(o, day)} for o in rows}
+
+
+def is_suspended(o: Objection, day: dt.date) -> bool:
+    return (o.status is Status.RECEIVED and o.department_id is not None and o.verify_by is not None
+            and o.verify_by < day)
+
+
+def open_of_entity(session: Session, entity_id: int) -> list[dict[str, Any]]:
+    """The credit check's ``objections`` (SPEC §18): the open objections and appeals on the entity's
+    information, each with ``record_id`` (the record's current version) and ``status``."""
+    from xinyong.records.models import Record
+
+    out = []
+    for o in repository.open_of_entity(session, entity_id):
+        current = None
+        if o.lineage:
+            current = session.scalar(select(Record.id).where(Record.lineage == o.lineage, Record.is_current.is_(True)))
+        out.append({"id": o.id, "target": o.target.value, "target_label": TARGET_LABELS[o.target],
+                    "record_id": current or o.record_id, "list_entry_id": o.list_entry_id, "status": o.status.value,
+                    "status_label": STATUS_LABELS[o.status], "received_on": o.received_on.isoformat(),
+                    "appeal": o.status in (Status.APPEALED, Status.IN_REVIEW)})
+    return out
