@@ -88,7 +88,7 @@ def timeliness(session: DB, actor: Reviewer) -> list[dict]:
 @router.get("/records/{record_id}")
 def get_record(record_id: RowId, session: DB, actor: Reader) -> dict:
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(record).model_dump(mode="json") | {
+    return service.to_reads(session, [record])[0].model_dump(mode="json") | {
         "history": [service.to_read(v).model_dump(mode="json") for v in service.history(session, actor=actor, record=record)]}
 
 

@@ -82,6 +82,12 @@ class RecordRead(BaseModel):
     public_now: bool  # anyone may see it today (visibility.is_public)
     fulfilment: Fulfilment  # a penalty carried out or not (§63), as its department told
     fulfilled_on: dt.date | None
+    # 异议处理中 (R-OBJ-3, §19): an objection or appeal about this record is being handled; it is still used
+    # and published, unless its department let the verification deadline pass (``suspended``, R-OBJ-4)
+    under_objection: bool = False
+    objection_id: int | None = None
+    objection_status_label: str | None = None
+    suspended: bool = False
 
 
 class BatchResult(BaseModel):

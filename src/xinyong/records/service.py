@@ -391,9 +391,20 @@ def history(session: Session, *, actor: Actor, record: Record) -> list[Record]:
     return repository.versions(session, actor, record.lineage)
 
 
-def to_read(record: Record, day: dt.date | None = None) -> RecordRead:
+def to_reads(session: Session, records: list[Record], day: dt.date | None = None) -> list[RecordRead]:
+    """``to_read`` for many, each with its objection mark (R-OBJ-3), read in one query."""
+    from xinyong.objections.marks import marks
+
+    day = day or today()
+    found = marks(session, [r.lineage for r in records], day)
+    return [to_read(r, day, mark=found.get(r.lineage)) for r in records]
+
+
+def to_read(record: Record, day: dt.date | None = None, *, mark: dict[str, Any] | None = None) -> RecordRead:
+    """``mark``: the record's open objection, as ``objections.marks.marks`` gives it (``to_reads``)."""
     v = record.info_type_version
     day = day or today()
+    suspended = bool(mark and mark["suspended"])
     return RecordRead(
         id=record.id, lineage=record.lineage, version=record.version, is_current=record.is_current,
         status=record.status, status_label=STATUS_LABELS[record.status], channel=record.channel,
@@ -406,8 +417,10 @@ def to_read(record: Record, day: dt.date | None = None) -> RecordRead:
         late_workdays=record.late_workdays, reason=record.reason, submitted_at=record.submitted_at,
         reviewed_at=record.reviewed_at, record_year=record_year(record.created_at),
         in_history=in_history(record.created_at, day),
-        in_force=visibility.is_counting(record, day), public_now=visibility.is_public(record, day),
-        fulfilment=record.fulfilment, fulfilled_on=record.fulfilled_on)
+        in_force=visibility.is_counting(record, day), public_now=visibility.is_public(record, day, suspended=suspended),
+        fulfilment=record.fulfilment, fulfilled_on=record.fulfilled_on, under_objection=mark is not None,
+        objection_id=mark["objection_id"] if mark else None, objection_status_label=mark["status_label"] if mark else None,
+        suspended=suspended)
 
 
 
@@ -427,7 +440,7 @@ def listing(session: Session, *, actor: Actor, statuses: list[Status] | None, of
     rows, total = repository.listing(session, actor, statuses=statuses, department_id=department_id,
                                      info_type_id=None, q_entity_ids=[entity_id] if entity_id else None,
                                      offset=offset, limit=limit, cycle=cycle, year=year, today=day)
-    return Page[RecordRead](items=[to_read(r, day) for r in rows], total=total, offset=offset, limit=limit)
+    return Page[RecordRead](items=to_reads(session, rows, day), total=total, offset=offset, limit=limit)
 
 
 def create_batch(session: Session, *, actor: Actor, items: list[dict[str, Any]], key: str, body_hash: str,
@@ -469,7 +482,7 @@ def credit_file(session: Session, *, actor: Actor, entity_id: int, duty=None, co
     if decision is None:
         decision = access.authorise(session, actor=actor, entity_id=entity_id, duty=duty, consent_id=consent_id,
                                     matter=matter, via=via, day=day)
-    return [to_read(r, day) for r in repository.file_of(session, actor, entity_id, scope=decision.scope, day=day)]
+    return to_reads(session, repository.file_of(session, actor, entity_id, scope=decision.scope, day=day), day)
 
 
 def timeliness(session: Session, *, actor: Actor) -> list[dict]:
