@@ -11,7 +11,6 @@ from xinyong.entities.models import Entity, RelatedPerson  # noqa: F401
 from xinyong.grading.models import (  # noqa: F401
     ExternalScore,
     GradeResult,
-    GradeReview,
     GradingModelVersion,
     GradingRun,
 )

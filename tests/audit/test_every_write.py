@@ -191,9 +191,6 @@ OPS: dict[tuple[str, str], Callable[[World], Call]] = {
     # grading: a full run, external scores, a review and its answer, what-if, a model added and adopted
     ("POST", f"{P}/grading/runs"): lambda w: Call("admin", json={}, wait=_wait_run),
     ("POST", f"{P}/grading/scores"): lambda w: Call("admin", files={"file": ("三季度评分.csv", w.scores_csv, "text/csv")}),
-    ("POST", f"{P}/grading/reviews"): lambda w: Call("entity", json={"reason": "行政处罚已履行完毕，申请复核评价结果"}),
-    ("POST", f"{P}/grading/reviews/{{review_id}}/answer"): lambda w: Call("admin", path={
-        "review_id": w[("POST", f"{P}/grading/reviews")]["id"]}, json={"answer": "已按现有记录重新评价", "regrade": True}),
     ("POST", f"{P}/grading/what-if"): lambda w: Call("admin", content=NINE_LEVELS.encode(), headers=TOML),
     # issue 17, defect 1: add_version(activate=True) and adopt each deactivated the other models unattested
     ("POST", f"{P}/grading/models"): lambda w: Call(

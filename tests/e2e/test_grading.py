@@ -71,17 +71,6 @@ def test_the_chart_follows_a_phones_width(live_server, phone, demo_like, artifac
     phone.locator("#grading").screenshot(path=str(artifacts / "e2e-grading-phone.png"))
 
 
-def test_a_company_asks_for_a_review_in_place(live_server, browser, demo_like):
-    page = browser.new_context(locale="zh-CN").new_page()
-    log_in(page, live_server, "xinghe")
-    page.goto(f"{live_server}/my")
-    page.get_by_label("申请理由").fill("罚款已缴清，请复核。")
-    page.get_by_role("button", name="申请复核").click()
-    expect(page.get_by_role("status")).to_contain_text("复核申请已提交")
-    expect(page.locator("#grade-reviews")).to_contain_text("待处理")
-    expect(page.locator("#grading .chart canvas")).to_have_count(1)  # the rest of the card stays as it was
-
-
 def test_the_credit_office_runs_a_full_grading_from_its_page(live_server, browser, demo_like, artifacts):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
     log_in(page, live_server, "xyb")

@@ -15,6 +15,8 @@ from xinyong.accounts.permissions import SYSTEM
 from xinyong.grading import service
 from xinyong.grading.model import preset_path
 from xinyong.grading.models import GradeResult, GradingRun, Publication, RunStatus
+from xinyong.objections import service as objections
+from xinyong.objections.schemas import ObjectionCreate
 
 NINE_LEVELS = preset_path("regional_nine_levels").read_text(encoding="utf-8")
 
@@ -68,7 +70,29 @@ def test_the_entity_sees_its_own_grade_reasons_indicators_and_history(client, gr
     data = chart_data(page.text, graded["company"].id)
     assert data["points"][-1]["score"] == 620 and data["points"][-1]["grade"] == "C"
     assert [b["grade"] for b in data["bands"]] == ["A", "B", "C", "D"] and (data["floor"], data["ceiling"]) == (350, 950)
-    assert 'name="reason"' in card and "申请复核" in card  # it may ask for a review of its own result
+    # an objection to its own result is one kind of objection, filed on the objections pages (000 §19(二))
+    assert 'href="/objections/new?target=grade"' in card and "异议处理中" not in card
+
+
+def test_the_card_marks_a_grade_and_the_reasons_under_objection(client, graded, uow):  # R-OBJ-3, R-GRD-6
+    actor = graded["actors"]["entity"]
+    with uow(actor=actor) as s:
+        on_grade = objections.file(s, actor=actor, objection_in=ObjectionCreate(
+            target="grade", ground="inaccurate", statement="两项处罚均已履行，请复核扣分")).id
+        objections.file(s, actor=actor, objection_in=ObjectionCreate(
+            record_id=graded["records"]["scjg_public"], ground="inaccurate", statement="罚款金额有误"))
+    as_user(client, "xinghe")
+    card = card_of(client.get(f"/entities/{graded['company'].id}").text)
+    assert card.count("异议处理中") == 2  # the grade, and the record behind a reason
+    record = graded["records"]["scjg_public"]
+    assert re.search(rf'<a href="/records/{record}">[^<]*</a> <span class="tag tag-warn"[^>]*>异议处理中', card)
+    assert f'href="/objections/{on_grade}"' in card and "当时 620 分、C 级" in card
+    assert 'href="/objections/new?target=grade"' not in card  # one open objection to the result at a time
+    as_user(client, "xyb")
+    assert f'href="/objections/{on_grade}"' in card_of(client.get(f"/entities/{graded['company'].id}").text)
+    as_user(client, "scjg_jbr")  # a department sees the mark, not the entity's objections
+    department = card_of(client.get(f"/entities/{graded['company'].id}").text)
+    assert "异议处理中" in department and f'href="/objections/{on_grade}"' not in department
 
 
 def publish(uow, level, audience=None):

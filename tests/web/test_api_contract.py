@@ -46,14 +46,15 @@ def _checks():
 def world(make, uow, platform):
     """One of everything the path parameters can name, so that the fuzzing also reaches answers that succeed and
     their schemas are checked: a department's accepted and submitted records about a company, a graded run, the
-    company's review request and consent, a user of every role."""
+    company's objection and consent, a user of every role."""
     from tests.access.conftest import public_in
     from xinyong.access import service as access
     from xinyong.access.schemas import ConsentCreate
-    from xinyong.grading import reviews
     from xinyong.grading import service as grading
     from xinyong.kit.clock import today
     from xinyong.measures import service as measures
+    from xinyong.objections import service as objections
+    from xinyong.objections.schemas import ObjectionCreate
     from xinyong.records import service as records
 
     office = make.department("北京经济技术开发区信用办", credit_office=True)
@@ -71,14 +72,15 @@ def world(make, uow, platform):
         records.accept(s, actor=actors["admin"], records=records.by_ids(s, actor=actors["admin"], ids=[accepted]))
     run_id = grading.run(platform, actor=actors["admin"]).id
     with uow(actor=actors["entity"]) as s:
-        review = reviews.request_review(s, actor=actors["entity"], reason="请复核本企业的评价结果").id
+        objection = objections.file(s, actor=actors["entity"], objection_in=ObjectionCreate(
+            record_id=accepted, ground="inaccurate", statement="处罚金额与决定书不符")).id
         consent = access.grant(s, actor=actors["entity"], consent_in=ConsentCreate(
             grantee_uscc=dept.uscc, purpose="招投标资格审查", valid_to=today() + dt.timedelta(days=90))).id
     with uow(write=False) as s:
         model = grading.active_version(s).id
         measure = measures.list_measures(s)[0].code
     names = {"record_id": accepted, "application_id": submitted, "seq": 1, "consent_id": consent, "model_id": model,
-             "review_id": review, "name": "audit.checkpoint"}
+             "objection_id": objection, "evidence_id": 1, "name": "audit.checkpoint"}
     codes = {"/api/v1/catalog/": "penalty", "/api/v1/measures/": measure, "/api/v1/grading/runs/": run_id}
     return {"users": users, "company": company, "names": names, "codes": codes}
 

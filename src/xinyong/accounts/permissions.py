@@ -52,7 +52,6 @@ class Permission(StrEnum):
     ACTION_RESPOND = "action:respond"  # answer a joint action's task, acknowledge a lift (R-MEA-4, R-MEA-6)
     CREDIT_CHECK = "credit:check"  # 信用核查 in a department's workflow (R-MEA-3)
     LIST_DETERMINE = "list:determine"  # a department's formal list determination, and ending it (R-LST-2)
-    GRADE_REVIEW_REQUEST = "grading:request_review"  # an entity asks for a review of its result (R-GRD-6)
     QUERY_LOG_READ = "query_log:read"  # the query log: who read whose non-public information, on what ground
     OBJECTION_FILE = "objection:file"  # object to a record (an entity about its own file; a department, 003 §18)
     OBJECTION_VERIFY = "objection:verify"  # the recording department verifies an objection (000 §24)
@@ -63,7 +62,7 @@ class Permission(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(P) - {P.RECORD_SUBMIT, P.RECORD_APPROVE, P.OWN_FILE_READ, P.CONSENT_MANAGE,
-                                P.GRADE_REVIEW_REQUEST, P.OBJECTION_FILE, P.OBJECTION_VERIFY},
+                                P.OBJECTION_FILE, P.OBJECTION_VERIFY},
     Role.OFFICER: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.ENTITY_CREATE, P.CATALOG_READ, P.RECORD_SUBMIT,
                              P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK,
                              P.ACTION_INITIATE, P.ACTION_RESPOND, P.OBJECTION_FILE, P.OBJECTION_VERIFY}),
@@ -71,7 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                               P.TOKEN_CREATE, P.LIST_DETERMINE, P.MEASURE_READ, P.CREDIT_CHECK, P.ACTION_INITIATE,
                               P.ACTION_RESPOND, P.OBJECTION_FILE, P.OBJECTION_VERIFY}),
     Role.ENTITY: frozenset({P.ENTITY_READ, P.OWN_FILE_READ, P.CATALOG_READ, P.TOKEN_CREATE, P.CONSENT_MANAGE,
-                            P.GRADE_REVIEW_REQUEST, P.MEASURE_READ, P.OBJECTION_FILE}),
+                            P.MEASURE_READ, P.OBJECTION_FILE}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.QUERY_LOG_READ, P.OBJECTION_OVERSEE, P.CATALOG_READ, P.TOKEN_CREATE,
                              P.MEASURE_READ}),
     Role.PUBLIC: frozenset({P.ENTITY_SEARCH, P.ENTITY_READ, P.CATALOG_READ}),

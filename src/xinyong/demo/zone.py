@@ -333,7 +333,7 @@ def _any_company(session) -> dict[str, Any] | None:
     return {"name": row.name, "uscc": row.uscc} if row else None
 
 
-# ---- grading: records that count, runs with history, a review request, external scores -------------
+# ---- grading: records that count, runs with history, an objection to a grade, external scores -------------
 # Which department records which kind of record in the demo zone (by the username prefixes above).
 _RECORDERS = {
     "licence": ("scjg", "zjj", "sthj", "yjj", "wlj"), "certification": ("scjg",), "intellectual_property": ("zscq",),
@@ -424,7 +424,7 @@ def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
     companies, written as the departments' systems send them (records.bulk) and accepted by the credit
     office; one company commended often enough for the red list, one with serious penalties on the
     black list; full runs on the last two cycle dates and today, so that history charts have points; an
-    open review request from the demo company; the city's public and third-party scores for a few; the
+    open objection to its grade from the demo company; the city's public and third-party scores for a few; the
     results shared with the departments."""
     import datetime as dt
 
@@ -432,11 +432,13 @@ def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
 
     from xinyong.accounts.models import Department, User
     from xinyong.entities.models import Entity, EntityKind
-    from xinyong.grading import dimensions, reviews
+    from xinyong.grading import dimensions
     from xinyong.grading import service as grading
     from xinyong.grading.jobs import cycle_start
     from xinyong.ingest.service import import_actor
     from xinyong.kit.clock import today
+    from xinyong.objections import service as objections
+    from xinyong.objections.schemas import ObjectionCreate
     from xinyong.records import bulk
     from xinyong.records import service as records
 
@@ -512,9 +514,10 @@ def _seed_grading(platform: Platform, company_uscc: str | None) -> None:
             return accounts.actor_for(session.scalars(select(User).where(User.username == name)).one())
 
         if company is not None:
-            reviews.request_review(session, actor=as_user("company"), reason=(
-                "本公司2026年8月的广告违法行政处罚已于8月20日缴清罚款，涉事广告已全部下架更正，并已申请缩短公示期；"
-                "4月抽查发现的问题也已整改完毕并报送整改材料。请复核上述两项扣分。"))
+            objections.file(session, actor=as_user("company"), objection_in=ObjectionCreate(
+                target="grade", ground="inaccurate", statement=(
+                    "本公司2026年8月的广告违法行政处罚已于8月20日缴清罚款，涉事广告已全部下架更正，并已申请缩短公示期；"
+                    "4月抽查发现的问题也已整改完毕并报送整改材料。请复核上述两项扣分。")))
         scored = ([company] if company is not None else []) + [f for f in others if f not in (red, black)][:8:2]
         lines = ["统一社会信用代码,维度,分值,来源,评价日期"]
         rated = min(day, this_cycle + dt.timedelta(days=30)).isoformat()

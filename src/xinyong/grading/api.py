@@ -22,11 +22,11 @@ from xinyong.accounts.permissions import Actor, Permission
 from xinyong.kit.clock import now
 from xinyong.kit.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.kit.platform import Platform
-from xinyong.kit.schemas import IsoDate, Page, parse_payload
-from xinyong.web.deps import DB, CurrentActor, Limit, Offset, PostedForm, RowId, allowed, api_router, reads_only
+from xinyong.kit.schemas import IsoDate, parse_payload
+from xinyong.web.deps import DB, CurrentActor, Limit, PostedForm, RowId, allowed, api_router, reads_only
 from xinyong.web.openapi import CONFLICT, FORBIDDEN
 
-from . import dimensions, reviews, service
+from . import dimensions, service
 from .model import GradingModel
 from .models import (
     KIND_LABELS,
@@ -35,19 +35,15 @@ from .models import (
     GradingModelVersion,
     GradingRun,
     Publication,
-    ReviewStatus,
     RunKind,
     RunStatus,
 )
 from .schemas import (
-    GradeReviewRead,
     GradingRunRead,
     MigrationCell,
     ModelRef,
     ModelVersionRead,
     PublicationSet,
-    ReviewAnswer,
-    ReviewCreate,
     RunStart,
     RunStarted,
     ScoreImportReport,
@@ -58,8 +54,6 @@ log = logging.getLogger("xinyong.grading")
 router = api_router(tags=["grading 信用评价"])
 Runner = allowed(Permission.GRADING_RUN)
 Manager = allowed(Permission.GRADING_MANAGE)
-ReviewReader = allowed(Permission.GRADING_MANAGE, Permission.GRADE_REVIEW_REQUEST)
-Requester = allowed(Permission.GRADE_REVIEW_REQUEST)
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_MODEL = 1024 * 1024
 
@@ -364,35 +358,3 @@ def import_scores(session: DB, actor: Manager, form: PostedForm) -> ScoreImportR
         raise Invalid("请以 multipart/form-data 上传外部评分 CSV 文件（字段名 file）", field="file")
     return dimensions.import_scores(session, actor=actor, path_or_bytes=read_upload(upload),
                                     filename=upload.filename or "外部评分.csv")
-
-
-# ---- reviews --------------------------------------------------------------------------------------
-
-@router.post("/grading/reviews", status_code=201)
-def request_review(session: DB, actor: Requester, payload: dict[str, Any] = Body(...)) -> GradeReviewRead:
-    """``{"reason"}``: the entity asks the credit office to review its current result (R-GRD-6; 000 §19(二)).
-    Only for itself; one request open at a time."""
-    body = parse_payload(ReviewCreate, payload)
-    review = reviews.request_review(session, actor=actor, reason=body.reason, entity_code=body.entity_code)
-    return reviews.get(session, actor=actor, review_id=review.id)
-
-
-@router.get("/grading/reviews")
-def list_reviews(session: DB, actor: ReviewReader, status: ReviewStatus | None = None, offset: Offset = 0,
-                 limit: Limit = 20) -> Page[GradeReviewRead]:
-    """The credit office sees every request (``status=open``: those waiting, oldest first); an entity its own."""
-    return reviews.listing(session, actor=actor, status=status, offset=offset, limit=limit)
-
-
-@router.get("/grading/reviews/{review_id}")
-def get_review(review_id: RowId, session: DB, actor: ReviewReader) -> GradeReviewRead:
-    return reviews.get(session, actor=actor, review_id=review_id)
-
-
-@router.post("/grading/reviews/{review_id}/answer")
-def answer_review(review_id: RowId, session: DB, actor: Manager, payload: dict[str, Any] = Body(...)) -> GradeReviewRead:
-    """``{"answer", "regrade"?}``: the credit office's answer, which the entity sees on its page;
-    ``regrade`` grades the entity again from its records as they are now, first."""
-    body = parse_payload(ReviewAnswer, payload)
-    reviews.answer(session, actor=actor, review_id=review_id, text=body.answer, regrade=body.regrade)
-    return reviews.get(session, actor=actor, review_id=review_id)

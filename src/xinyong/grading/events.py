@@ -1,4 +1,4 @@
-"""Named audit events for grading: runs, instant regrades, models adopted, external scores, reviews."""
+"""Named audit events for grading: runs, instant regrades, models adopted, external scores."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ describe("grading.regraded", "记录变化后即时重评")
 describe("grading.model_adopted", "启用评价模型", subject=("grading_model", "评价模型"))
 describe("grading.publication_set", "设定评价结果公开范围")
 describe("grading.scores_imported", "导入外部维度评分")
+# events of the review requests that objections replaced (migration 0015): their names, for the trail's history
 describe("grading.review_requested", "申请复核评价结果", subject=("grade_review", "评价复核申请"))
 describe("grading.review_answered", "答复评价复核申请")
 
@@ -55,13 +56,3 @@ def publication_set(session: Session, version, actor) -> None:
 
 def scores_imported(session: Session, source: str, count: int, actor) -> None:
     record_event(session, "grading.scores_imported", actor=actor, detail={"source": source, "scores": count})
-
-
-def review_requested(session: Session, review, actor) -> None:
-    record_event(session, "grading.review_requested", subject_type="grade_review", subject_id=review.id, actor=actor,
-                 detail={"entity_id": review.entity_id, "run_id": review.run_id, "score": review.score})
-
-
-def review_answered(session: Session, review, actor) -> None:
-    record_event(session, "grading.review_answered", subject_type="grade_review", subject_id=review.id, actor=actor,
-                 detail={"entity_id": review.entity_id})

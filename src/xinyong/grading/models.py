@@ -136,31 +136,3 @@ class ExternalScore(Audited, Base):
     evaluated_on: Mapped[dt.date | None] = mapped_column(Date, comment="评价日期")
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="导入人")
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="导入时间")
-
-
-class ReviewStatus(StrEnum):
-    OPEN = "open"  # 待处理
-    ANSWERED = "answered"  # 已答复
-
-
-REVIEW_LABELS = {ReviewStatus.OPEN: "待处理", ReviewStatus.ANSWERED: "已答复"}
-
-
-class GradeReview(Audited, Base):
-    """An entity asks the credit office to review its grading result (000 §19(二), R-GRD-6)."""
-
-    __tablename__ = "grade_reviews"
-    __table_args__ = {"comment": "评价结果复核申请"}
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True, comment="申请主体")
-    run_id: Mapped[int] = mapped_column(ForeignKey("grading_runs.id"), comment="所涉评价运行")
-    score: Mapped[int] = mapped_column(Integer, comment="申请时的综合得分")
-    grade: Mapped[str] = mapped_column(String(8), comment="申请时的等级")
-    reason: Mapped[str] = mapped_column(Text, comment="申请理由")
-    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "grade_review_status"), comment="状态")
-    answer: Mapped[str | None] = mapped_column(Text, comment="信用办答复")
-    applied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="申请人")
-    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="申请时间")
-    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="答复人")
-    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, comment="答复时间")

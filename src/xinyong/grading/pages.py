@@ -1,7 +1,9 @@
 """Grading in the browser (SPEC §6): the grading card of an entity's page (score, grade, lists, reasons
-with their records, indicator points, grade history; the entity's review requests), and the credit
+with their records, indicator points, grade history; the entity's objections to its result), and the credit
 office's pages — /grading (the current run and its grade distribution, full runs with 「立即全量评价」,
-the models, external scores, what-if) and /grading/reviews (the requests to answer).
+the models, external scores, what-if). An objection to a grading result is one kind of objection (000
+§19(二), R-GRD-6): the card shows the entity's and links to filing one; the credit office handles them
+in the objections queue.
 
 Charts are ECharts, vendored (web/static/vendor/echarts), drawn by xinyong-charts.js from JSON the
 page carries in ``<script type="application/json">``: the CSP allows no inline script.
@@ -21,18 +23,16 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission
 from xinyong.kit.errors import Invalid, NotFound, XinyongError
 from xinyong.kit.workdays import optional_date
-from xinyong.web.deps import DB, PageNo, PostedForm, RowId, allowed, page_router, reads_only
-from xinyong.web.templating import NAV_COUNTS, render
+from xinyong.web.deps import DB, PostedForm, RowId, allowed, page_router, reads_only
+from xinyong.web.templating import render
 
-from . import api, dimensions, reviews, service
+from . import api, dimensions, service
 from .model import load
 from .models import (
     PUBLICATION_LABELS,
-    REVIEW_LABELS,
     ExternalScore,
     GradingModelVersion,
     GradingRun,
-    ReviewStatus,
     RunKind,
     RunStatus,
 )
@@ -40,42 +40,43 @@ from .models import (
 router = page_router()
 Runner = allowed(Permission.GRADING_RUN)
 Manager = allowed(Permission.GRADING_MANAGE)
-Requester = allowed(Permission.GRADE_REVIEW_REQUEST)
 PAGE_SIZE = 20
 RUNS_SHOWN = 20
 
 
-NAV_COUNTS["/grading"] = reviews.open_count  # review requests waiting for the credit office's answer
-
-
 # ---- the entity page's card -----------------------------------------------------------------------
 
-def entity_card(session, actor: Actor, entity_id: int, records: list, *, department_view: bool,
-                review_error: XinyongError | None = None, review_reason: str = "") -> dict[str, Any] | None:
+def entity_card(session, actor: Actor, entity_id: int, records: list, *, department_view: bool) -> dict[str, Any] | None:
     """What the entity page shows of the entity's grade, or None when this reader does not see grades.
     ``records`` are the file as this reader sees it: a reason links to those of its records the reader
-    may open (a department: its own), and counts the others."""
+    may open (a department: its own), and counts the others; a record under objection is marked there
+    (R-OBJ-3), as is the result itself while an objection to it is handled."""
+    from xinyong.objections.marks import grade_objections
+
     standing = service.standing(session, entity_id)
     if not api.grade_visible(session, actor, entity_id, standing.version if standing else None):
         return None
-    own = actor.entity_id == entity_id and actor.can(Permission.GRADE_REVIEW_REQUEST)
-    shown_reviews = reviews.of_entity(session, entity_id) if own or actor.can(Permission.GRADING_MANAGE) else []
+    own = actor.entity_id == entity_id and actor.can(Permission.OBJECTION_FILE)
+    objections = grade_objections(session, entity_id)
+    shown = objections if own or actor.can(Permission.OBJECTION_OVERSEE) else []
     card: dict[str, Any] = {
-        "entity_id": entity_id, "standing": standing, "own": own, "reviews": shown_reviews,
-        "can_request": own and standing is not None and not any(r.status is ReviewStatus.OPEN for r in shown_reviews),
-        "review_error": review_error, "review_reason": review_reason, "dimensions": dimensions.scores_of(session, entity_id),
-        "manage": actor.can(Permission.GRADING_MANAGE)}
+        "entity_id": entity_id, "standing": standing, "own": own, "objections": shown,
+        "under_objection": any(o["open"] for o in objections),
+        "can_object": own and standing is not None and not any(o["open"] for o in objections),
+        "dimensions": dimensions.scores_of(session, entity_id), "manage": actor.can(Permission.GRADING_MANAGE)}
     if standing is None:
         return card
     # the records a reason may link to: the file's, as the record pages open them (a department: its own;
     # the public, reading published results, opens records on the public pages instead)
     openable = {} if actor.is_public else {r.id: r.document_number for r in records
                                            if not department_view or r.department == actor.department_name}
+    objected = {r.id for r in records if getattr(r, "under_objection", False)}
     model = standing.model
     card |= {
         "reasons": [{**item, "links": [(rid, openable[rid]) for rid in item["record_ids"] if rid in openable],
                      "hidden": sum(1 for rid in item["record_ids"] if rid not in openable)}
                     for item in standing.reason_items()],
+        "objected": objected,  # the records behind a reason that are under objection (R-OBJ-3)
         "indicators": standing.indicators(),
         "list_labels": [(rule.code, rule.label) for rule in model.lists if rule.code in standing.lists],
         "tone": _tone(model, standing.grade),
@@ -91,26 +92,6 @@ def _tone(model, grade: str) -> str:
     grades = [b.grade for b in model.bands]
     place = grades.index(grade) / max(1, len(grades) - 1) if grade in grades else 1.0
     return "good" if place < 0.25 else "fair" if place < 0.5 else "weak" if place < 0.8 else "poor"
-
-
-@router.post("/grading/reviews")
-def request_review(request: Request, session: DB, actor: Requester, form: PostedForm):
-    """The entity's 「申请复核」 on its own page: htmx swaps the review part in place; without it, back to the page."""
-    reason = str(form.get("reason", ""))
-    try:
-        reviews.request_review(session, actor=actor, reason=reason)
-    except XinyongError as exc:
-        session.rollback()
-        if not request.headers.get("hx-request"):
-            raise
-        card = entity_card(session, actor, actor.entity_id, [], department_view=False, review_error=exc,
-                           review_reason=reason)
-        # 200, as the search's fragments: htmx swaps in no answer of an error status
-        return render(request, "grading/_reviews.html", {"grading": card})
-    if request.headers.get("hx-request"):
-        card = entity_card(session, actor, actor.entity_id, [], department_view=False)
-        return render(request, "grading/_reviews.html", {"grading": card, "sent": True})
-    return RedirectResponse(f"/entities/{actor.entity_id}#grade-reviews", status_code=303)
 
 
 # ---- /grading -------------------------------------------------------------------------------------
@@ -134,7 +115,6 @@ def _index(request: Request, session, actor: Actor, *, status: int = 200, **extr
         "models": [api.model_read(v) for v in service.versions(session)] if manage else [],
         "departments": accounts.list_departments(session) if manage else [],
         "publications": PUBLICATION_LABELS,
-        "open_reviews": reviews.open_count(session, actor),
         "external": dict(session.execute(select(ExternalScore.dimension, func.count()).group_by(ExternalScore.dimension)).all()),
         "dimension_labels": dimensions.DIMENSION_LABELS,
     }
@@ -288,36 +268,3 @@ def _ordered(first: list[str], more: list[str]) -> list[str]:
         if g not in out:
             out.append(g)
     return out
-
-
-# ---- review requests, for the credit office -------------------------------------------------------
-
-@router.get("/grading/reviews")
-def reviews_page(request: Request, session: DB, actor: Manager, status: str = ReviewStatus.OPEN.value, page: PageNo = 1,
-                 answered: int | None = None):
-    chosen = ReviewStatus(status) if status in {s.value for s in ReviewStatus} else None
-    result = reviews.listing(session, actor=actor, status=chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    standings = {}
-    for r in result.items:
-        if r.status is ReviewStatus.OPEN:
-            standings[r.entity_id] = service.standing(session, r.entity_id)
-    return render(request, "grading/reviews.html", {
-        "result": result, "status": chosen.value if chosen else "all", "statuses": REVIEW_LABELS, "page": page,
-        "pages": max(1, -(-result.total // PAGE_SIZE)), "standings": standings, "answered": answered,
-        "errors": {}, "drafts": {}})
-
-
-@router.post("/grading/reviews/{review_id}/answer")
-def answer_review(request: Request, session: DB, actor: Manager, review_id: RowId, form: PostedForm):
-    text = str(form.get("answer", ""))
-    try:
-        reviews.answer(session, actor=actor, review_id=review_id, text=text, regrade=form.get("regrade") == "1")
-    except XinyongError as exc:
-        session.rollback()
-        result = reviews.listing(session, actor=actor, status=ReviewStatus.OPEN, limit=PAGE_SIZE)
-        standings = {r.entity_id: service.standing(session, r.entity_id) for r in result.items}
-        return render(request, "grading/reviews.html", {
-            "result": result, "status": ReviewStatus.OPEN.value, "statuses": REVIEW_LABELS, "page": 1,
-            "pages": max(1, -(-result.total // PAGE_SIZE)), "standings": standings, "answered": None,
-            "errors": {review_id: exc}, "drafts": {review_id: text}}, status=exc.status)
-    return RedirectResponse(f"/grading/reviews?answered={review_id}", status_code=303)

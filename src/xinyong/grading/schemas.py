@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.kit.schemas import IsoDate
 
-from .models import Publication, ReviewStatus, RunKind, RunStatus
+from .models import Publication, RunKind, RunStatus
 
 
 class ModelRef(BaseModel):
@@ -66,40 +66,6 @@ class RunStarted(BaseModel):
     run_id: int | None  # None: the run had not registered itself yet when the answer left; see /grading/runs
     status: RunStatus = RunStatus.RUNNING
     message: str
-
-
-class ReviewCreate(BaseModel):
-    """An entity asks for a review of its current result (R-GRD-6). ``entity_code``, when given, must be
-    the entity's own: nobody asks on another's behalf."""
-
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(max_length=4000)
-    entity_code: str | None = Field(None, max_length=40)
-
-
-class ReviewAnswer(BaseModel):
-    """The credit office's answer; ``regrade`` first grades the entity again from its records as they
-    are now, so the answer can speak of the new result."""
-
-    model_config = ConfigDict(extra="forbid")
-    answer: str = Field(max_length=8000)
-    regrade: bool = False
-
-
-class GradeReviewRead(BaseModel):
-    id: int
-    entity_id: int
-    entity_name: str
-    entity_code: str
-    run_id: int
-    score: int  # at the time of the request
-    grade: str
-    reason: str
-    status: ReviewStatus
-    status_label: str
-    answer: str | None
-    applied_at: dt.datetime
-    answered_at: dt.datetime | None
 
 
 class RowProblem(BaseModel):

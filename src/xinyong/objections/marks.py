@@ -55,3 +55,14 @@ def open_of_entity(session: Session, entity_id: int) -> list[dict[str, Any]]:
                     "status_label": STATUS_LABELS[o.status], "received_on": o.received_on.isoformat(),
                     "appeal": o.status in (Status.APPEALED, Status.IN_REVIEW)})
     return out
+
+
+def grade_objections(session: Session, entity_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
+    """An entity's objections to its grading result, newest first, for the grading card (000 §19(二))."""
+    from .models import OUTCOME_LABELS, Target
+
+    rows = session.scalars(select(Objection).where(Objection.entity_id == entity_id, Objection.target == Target.GRADE)
+                           .order_by(Objection.id.desc()).limit(limit))
+    return [{"id": o.id, "status_label": STATUS_LABELS[o.status], "open": o.status in OPEN, "received_on": o.received_on,
+             "score": o.score, "grade": o.grade, "outcome_label": OUTCOME_LABELS[o.outcome] if o.outcome else None}
+            for o in rows]
