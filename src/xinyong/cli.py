@@ -157,6 +157,7 @@ def entity_show(code: str, as_json: bool) -> None:
     from xinyong.entities import service
     from xinyong.grading.service import standing
     from xinyong.lists import service as lists
+    from xinyong.objections.marks import open_of_entity
     from xinyong.records import service as records
 
     actor = _system_actor()
@@ -167,9 +168,11 @@ def entity_show(code: str, as_json: bool) -> None:
         file = records.credit_file(session, actor=actor, entity_id=e.id)
         data["records"] = [r.model_dump(mode="json") for r in file]
         on_lists = lists.lists_of(session, e.id)
-        entries = [lists.describe_entry(x) for x in lists.entries_of(session, e.id)]
+        entries = lists.describe_entries(session, lists.entries_of(session, e.id))
+        objections = open_of_entity(session, e.id)  # and appeals: marked until they end (R-OBJ-3, §19)
     data |= s.as_dict() if s else {"score": None, "grade": None, "reasons": []}
     data["lists"], data["list_entries"] = on_lists, entries  # by grading and by departments' determinations
+    data["objections"] = objections
     lines = [f"{data['name']}  {data['code']}  {data['kind_label']}  {data['status']}"]
     lines += [f"  {p['role_label']}：{p['name']}" for p in data["related_persons"]]
     if s:
@@ -178,8 +181,14 @@ def entity_show(code: str, as_json: bool) -> None:
     else:
         lines.append("  信用评价：尚未评价")
     lines += [f"  名单：{x['list_label']}（{x['basis_label']}，{x['started_on']} 起，计划移出：{x['planned_end_label']}）"
-              for x in entries if x["in_force"]]
-    lines.append(f"  信用记录：{len(data['records'])} 条")
+              + ("，异议处理中" if x["under_objection"] else "") for x in entries if x["in_force"]]
+    marked = sum(r["under_objection"] for r in data["records"])
+    lines.append(f"  信用记录：{len(data['records'])} 条" + (f"，其中异议处理中 {marked} 条" if marked else ""))
+    numbers = {r["id"]: r["document_number"] for r in data["records"]}
+    lines += [f"  异议 #{o['id']}：{o['target_label']}"
+              + (f" {numbers.get(o['record_id'], '#' + str(o['record_id']))}" if o["record_id"]
+                 else f" #{o['list_entry_id']}" if o["list_entry_id"] else "")
+              + f"（{o['status_label']}），{o['received_on']} 提出" for o in objections]
     _emit(as_json, data, "\n".join(lines))
 
 
@@ -551,6 +560,90 @@ def import_command(file: str, department_uscc: str, errors_xlsx: str | None, as_
     if len(result.report.rejected) > 50:
         lines.append(f"  …另有 {len(result.report.rejected) - 50} 行，见 --json 或 --errors-xlsx")
     _emit(as_json, result.report.as_dict(), "\n".join(lines))
+
+
+# ---- objections (异议与申诉): the credit office's queue, the late ones, per-department figures, the notice ----
+
+@main.group(cls=Group)
+def objections() -> None:
+    """异议与申诉: the credit office's view of objections (SPEC §10)."""
+
+
+def _objection_line(o) -> str:
+    from xinyong.objections.notice import subject_of
+
+    parts = [f"#{o.id}", o.status_label, f"{o.entity_name}（{o.entity_code}）", f"{o.target_label}：{subject_of(o)}",
+             f"收到 {o.received_on}"]
+    if o.verification_deadline is not None:
+        parts.append(f"核查：{o.verification_deadline.note}")
+    parts.append(f"决定：{o.decision_deadline.note}")
+    if o.correction_deadline is not None and not o.corrected:
+        parts.append(f"更正：{o.correction_deadline.note}")
+    if o.suspended:
+        parts.append("部门逾期未核查，已暂停公开查询")
+    return "  ".join(parts)
+
+
+@objections.command("list")
+@click.option("--open", "open_only", is_flag=True, help="only those being handled (marked 异议处理中)")
+@click.option("--overdue", is_flag=True, help="only those whose verification or decision is past its day")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def objections_list(open_only: bool, overdue: bool, limit: int, as_json: bool) -> None:
+    """The credit office's queue: open first, nearest deadline first, overdue before all (R-OBJ-2)."""
+    from xinyong.objections import reading
+
+    with _platform().uow(write=False) as session:
+        page = reading.listing(session, actor=_system_actor(), open_only=open_only, overdue=overdue, limit=limit)
+    lines = [_objection_line(o) for o in page.items]
+    if page.total > len(page.items):
+        lines.append(f"共 {page.total} 件，仅显示前 {len(page.items)} 件（--limit）")
+    _emit(as_json, page.model_dump(mode="json"), "\n".join(lines) or "没有符合条件的异议")
+
+
+@objections.command("late")
+@click.option("--json", "as_json", is_flag=True)
+def objections_late(as_json: bool) -> None:
+    """Objections not handled in time: verification, decision or correction past its day (000 §29)."""
+    from xinyong.objections import reading
+
+    with _platform().uow(write=False) as session:
+        rows = reading.late(session, actor=_system_actor())
+    _emit(as_json, [o.model_dump(mode="json") for o in rows],
+          "\n".join(_objection_line(o) for o in rows) or "没有逾期未处理的异议")
+
+
+@objections.command("tallies")
+@click.option("--json", "as_json", is_flag=True)
+def objections_tallies(as_json: bool) -> None:
+    """Per department: received, verified on time, late, overdue, upheld — for its assessment (000 §29)."""
+    from xinyong.objections import reading
+
+    with _platform().uow(write=False) as session:
+        rows = reading.tallies(session, actor=_system_actor())
+    lines = [f"{t.department}  收到 {t.received}  按期核查 {t.verified_on_time}  逾期核查 {t.verified_late}  "
+             f"逾期未核查 {t.overdue_open}  异议成立 {t.upheld}" for t in rows]
+    _emit(as_json, [t.model_dump(mode="json") for t in rows], "\n".join(lines) or "尚无部门收到异议")
+
+
+@objections.command("notice")
+@click.argument("objection_id", metavar="ID", type=click.IntRange(1, 2**31 - 1))
+@click.argument("out", metavar="OUT.pdf", type=click.Path(dir_okay=False, writable=True, path_type=str))
+@click.option("--json", "as_json", is_flag=True)
+def objections_notice(objection_id: int, out: str, as_json: bool) -> None:
+    """Write the objection's 异议处理结果告知书 (the numbered notice, R-OBJ-2) to OUT.pdf."""
+    from pathlib import Path
+
+    from xinyong.objections import notice
+
+    with _platform().uow(write=False) as session:
+        n = notice.render(session, actor=_system_actor(), objection_id=objection_id)
+    try:
+        Path(out).write_bytes(n.content)
+    except OSError as exc:
+        raise XinyongError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    _emit(as_json, {"id": objection_id, "number": n.number, "path": out, "bytes": len(n.content)},
+          f"已生成异议处理结果告知书 {n.number}：{out}")
 
 
 if __name__ == "__main__":

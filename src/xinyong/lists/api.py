@@ -19,7 +19,7 @@ Determiner = allowed(Permission.LIST_DETERMINE)
 def list_entries(kind: ListKind, session: DB, actor: Reader, offset: Offset = 0, limit: Limit = 30) -> Page[ListEntryRead]:
     """The entries of one list in force today, newest first (staff)."""
     page = service.listing(session, kind=kind, offset=offset, limit=limit, public_only=actor.is_public)
-    return Page(items=[service.to_read(session, e) for e in page.items], total=page.total, offset=offset, limit=limit)
+    return Page(items=service.to_reads(session, page.items), total=page.total, offset=offset, limit=limit)
 
 
 @router.post("/lists/determinations", status_code=201)
@@ -43,4 +43,4 @@ def public_list(kind: ListKind, session: DB, actor: CurrentActor, offset: Offset
     """What the public sees of a list: the red and black lists' legal entities, indexed by USCC (000 §32, §36).
     The key-attention list and natural persons are not published."""
     page = service.listing(session, kind=kind, offset=offset, limit=limit, public_only=True)
-    return Page(items=[service.to_read(session, e) for e in page.items], total=page.total, offset=offset, limit=limit)
+    return Page(items=service.to_reads(session, page.items), total=page.total, offset=offset, limit=limit)

@@ -32,7 +32,7 @@ def _kind(value: str) -> ListKind:
 def _listing(request: Request, session, actor, kind: str, page: int, template: str, public: bool):
     k = _kind(kind)
     result = service.listing(session, kind=k, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, public_only=public)
-    rows = [service.to_read(session, e) for e in result.items]
+    rows = service.to_reads(session, result.items)
     kinds = service.PUBLIC_LISTS if public else service.ORDER
     return render(request, template, {
         "kind": k, "kinds": kinds, "titles": LIST_TITLES, "rows": rows, "total": result.total, "page": page,

@@ -26,6 +26,11 @@ class ListEntryRead(BaseModel):
     ended_on: dt.date | None
     end_reason: str | None
     in_force: bool
+    # 异议处理中 (R-OBJ-3, §19): an objection or appeal about the entry is being handled; the entry still applies,
+    # and is still public unless its department let the verification deadline pass (``suspended``, R-OBJ-4)
+    under_objection: bool = False
+    objection_id: int | None = None
+    suspended: bool = False
 
 
 class DeterminationCreate(BaseModel):

@@ -79,8 +79,10 @@ PUBLIC_LISTS = (ListKind.RED, ListKind.BLACK)  # published (000 §32, §36); key
 def listing(session: Session, *, kind: ListKind, day: dt.date | None = None, offset: int = 0, limit: int = 30,
             basis: Basis | None = None, public_only: bool = False) -> Page:
     """Entries of one list in force on ``day``. ``public_only``: what the public may see — the red and
-    black lists' entities that have a USCC (a natural person is never listed publicly, R-SEC-2)."""
+    black lists' entities that have a USCC (a natural person is never listed publicly, R-SEC-2), less an
+    entry whose department let an objection's verification deadline pass (R-OBJ-4)."""
     from xinyong.entities.models import Entity
+    from xinyong.objections.marks import entry_suspended_on  # objections build on lists: imported when asked
 
     day = day or today()
     cond = and_(ListEntry.kind == kind, in_force(day))
@@ -90,21 +92,24 @@ def listing(session: Session, *, kind: ListKind, day: dt.date | None = None, off
     if public_only:
         if kind not in PUBLIC_LISTS:
             return Page([], 0)
-        stmt = stmt.join(Entity, Entity.id == ListEntry.entity_id).where(Entity.uscc.is_not(None))
+        stmt = (stmt.join(Entity, Entity.id == ListEntry.entity_id)
+                .where(Entity.uscc.is_not(None), ~entry_suspended_on(ListEntry.id, day)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = list(session.scalars(stmt.order_by(ListEntry.started_on.desc(), ListEntry.id.desc()).offset(offset).limit(limit)))
     return Page(items, total)
 
 
 def public_lists_of(session: Session, entity_id: int, day: dt.date | None = None) -> list[dict[str, Any]]:
-    """The public entries in force for one entity, for its public page (R-PUB-1)."""
+    """The public entries in force for one entity, for its public page (R-PUB-1): marked while an objection
+    about one is handled (R-OBJ-3); one whose department let the verification deadline pass is not public
+    until it answers (R-OBJ-4), as a record is not."""
     from xinyong.entities.models import Entity
 
     day = day or today()
     rows = session.scalars(select(ListEntry).join(Entity, Entity.id == ListEntry.entity_id)
                            .where(ListEntry.entity_id == entity_id, in_force(day), ListEntry.kind.in_(PUBLIC_LISTS),
                                   Entity.uscc.is_not(None)))
-    return [describe_entry(e, day) for e in rows]
+    return [x for x in describe_entries(session, list(rows), day) if not x["suspended"]]
 
 
 def get(session: Session, entry_id: int) -> ListEntry:
@@ -244,19 +249,36 @@ def _end_many(session: Session, ids: list[int], day: dt.date) -> None:
 
 
 def to_read(session: Session, entry: ListEntry, day: dt.date | None = None):
+    return to_reads(session, [entry], day)[0]
+
+
+def to_reads(session: Session, entries: list[ListEntry], day: dt.date | None = None) -> list:
+    """``to_read`` for many, their objection marks read in one query."""
     from xinyong.accounts.models import Department
     from xinyong.entities.models import Entity
 
     from .schemas import ListEntryRead
 
-    e = session.get(Entity, entry.entity_id)
-    dept = session.get(Department, entry.department_id) if entry.department_id else None
-    d = describe_entry(entry, day)
-    return ListEntryRead(**{k: d[k] for k in ListEntryRead.model_fields if k in d}, entity_code=e.code,
-                         entity_name=e.name, department=dept.name if dept else None)
+    out = []
+    for entry, d in zip(entries, describe_entries(session, entries, day), strict=True):
+        e = session.get(Entity, entry.entity_id)
+        dept = session.get(Department, entry.department_id) if entry.department_id else None
+        out.append(ListEntryRead(**{k: d[k] for k in ListEntryRead.model_fields if k in d}, entity_code=e.code,
+                                 entity_name=e.name, department=dept.name if dept else None))
+    return out
 
 
-def describe_entry(entry: ListEntry, day: dt.date | None = None) -> dict[str, Any]:
+def describe_entries(session: Session, entries: list[ListEntry], day: dt.date | None = None) -> list[dict[str, Any]]:
+    """``describe_entry`` for many, each with its objection mark."""
+    from xinyong.objections.marks import entry_marks  # objections build on lists: imported when asked
+
+    marked = entry_marks(session, [e.id for e in entries], day)
+    return [describe_entry(e, day, mark=marked.get(e.id)) for e in entries]
+
+
+def describe_entry(entry: ListEntry, day: dt.date | None = None, *, mark: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``mark``: the open objection about the entry, as ``objections.marks.entry_marks`` gives it
+    (``describe_entries`` asks)."""
     from .models import END_LABELS, EXCHANGE_CODES, LIST_TITLES
 
     day = day or today()
@@ -267,4 +289,6 @@ def describe_entry(entry: ListEntry, day: dt.date | None = None) -> dict[str, An
             "planned_end": entry.planned_end,
             "planned_end_label": str(entry.planned_end) if entry.planned_end else "随评价结果动态调整",
             "ended_on": entry.ended_on, "end_reason": entry.end_reason.value if entry.end_reason else None,
-            "end_label": END_LABELS[entry.end_reason] if entry.end_reason else None, "in_force": is_in_force(entry, day)}
+            "end_label": END_LABELS[entry.end_reason] if entry.end_reason else None, "in_force": is_in_force(entry, day),
+            "under_objection": mark is not None, "objection_id": mark["objection_id"] if mark else None,
+            "suspended": bool(mark and mark["suspended"])}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, bindparam, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -33,6 +33,7 @@ from xinyong.grading import service as grading
 from xinyong.kit.clock import now, today
 from xinyong.kit.errors import Forbidden, Invalid, NotFound
 from xinyong.lists import service as lists
+from xinyong.objections import marks as objection_marks
 
 from . import repository, service
 from .matters import MATTER_LABELS, duty_for, parse_matter
@@ -58,11 +59,20 @@ def _standing_of(entity: ColumnElement[int], *columns) -> Select:
 _STANDING = _standing_of(bindparam("entity_id"))
 
 
+def _objected() -> ColumnElement[bool]:
+    """SQL: an objection or appeal about the entity's information is being handled (R-OBJ-3, §19). Read with
+    the standing, so that the objections themselves are asked for only when there are some: most checks
+    are of entities with none, and pay no further round trip."""
+    from xinyong.objections.models import OPEN, Objection  # objections build on what a check reads
+
+    return exists().where(Objection.entity_id == Entity.id, Objection.status.in_(OPEN)).label("objected")
+
+
 @lru_cache(maxsize=4)
 def _file(entity_id: ScalarSelect[int]) -> Select:
     """The entity ``entity_id`` finds (``entities.id_by_code``; None when there is none) with its standing, in
     one statement: the same subquery stands wherever the standing needs the entity's id."""
-    return _standing_of(entity_id, Entity).outerjoin(Entity, Entity.id == entity_id)
+    return _standing_of(entity_id, Entity, _objected()).outerjoin(Entity, Entity.id == entity_id)
 
 
 def _standing(session: Session, row: Row) -> dict[str, Any]:
@@ -123,7 +133,8 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
     answer: dict[str, Any] = {
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
         "matter_label": MATTER_LABELS[matter_code], **mine,
-        "objections": [],  # objections (R-OBJ) are not yet on the platform: none can be open
+        # the open objections and appeals, each with record_id and status (SPEC §18; 000 §25)
+        "objections": objection_marks.open_of_entity(session, entity.id) if row.objected else [],
         "measures": _measures(session, mine, row, matter_code), "checked_at": now().isoformat(), "registered": True,
     }
     if entity.kind is EntityKind.NATURAL_PERSON:

@@ -158,3 +158,14 @@ def close_review(objection_id: RowId, session: DB, actor: Decider, payload: dict
 def withdraw(objection_id: RowId, session: DB, actor: Filer) -> ObjectionRead:
     service.withdraw(session, actor=actor, objection_id=objection_id)
     return reading.get(session, actor=actor, objection_id=objection_id)
+
+
+@router.get("/objections/{objection_id}/notice.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "异议处理结果告知书（PDF）"},
+                       409: {"description": "尚未作出处理决定（或未作决定即已撤回），没有处理结果告知书"}})
+def objection_notice(objection_id: RowId, session: DB, actor: Reader) -> Response:
+    """The numbered notice (异议处理结果告知书, R-OBJ-2) as PDF, once the credit office has decided; 409 before."""
+    from .notice import render
+
+    n = render(session, actor=actor, objection_id=objection_id)
+    return Response(n.content, media_type="application/pdf", headers={"Content-Disposition": n.disposition()})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import today
@@ -19,8 +19,33 @@ def open_on(lineage: ColumnElement[str]) -> ColumnElement[bool]:
     return repository.open_on(lineage)
 
 
+def _late(day: dt.date) -> ColumnElement[bool]:
+    """SQL: ``is_suspended`` — the verifying department has not answered and its ``verify_by`` has passed on
+    ``day``. A deadline not yet computable (empty) suspends nothing: nobody is called late on a guess."""
+    return and_(Objection.status == Status.RECEIVED, Objection.department_id.is_not(None), Objection.verify_by < day)
+
+
 def suspended_on(lineage: ColumnElement[str], day: dt.date) -> ColumnElement[bool]:
-    return repository.suspended_on(lineage, day)
+    """SQL: the public no longer sees the record ``lineage`` on ``day`` (R-OBJ-4), until its department answers."""
+    return exists().where(Objection.lineage == lineage, _late(day))
+
+
+def entry_suspended_on(entry_id: ColumnElement[int], day: dt.date) -> ColumnElement[bool]:
+    """SQL: the same for a list entry whose determining department is late (R-OBJ-4: 中止…该信息的查询)."""
+    return exists().where(Objection.list_entry_id == entry_id, _late(day))
+
+
+def entry_marks(session: Session, entry_ids: list[int], day: dt.date | None = None) -> dict[int, dict[str, Any]]:
+    """{entry id: {"objection_id", "suspended"}} for the list entries among ``entry_ids`` an objection or appeal
+    is about while it is handled (R-OBJ-3, §19), in one query."""
+    if not entry_ids:
+        return {}
+    day = day or today()
+    out: dict[int, dict[str, Any]] = {}
+    for o in session.scalars(select(Objection).where(Objection.list_entry_id.in_(set(entry_ids)),
+                                                     Objection.status.in_(OPEN)).order_by(Objection.id)):
+        out.setdefault(o.list_entry_id, {"objection_id": o.id, "suspended": is_suspended(o, day)})
+    return out
 
 
 def marks(session: Session, lineages: list[str], day: dt.date | None = None) -> dict[str, dict[str, Any]]:
@@ -46,10 +71,10 @@ def open_of_entity(session: Session, entity_id: int) -> list[dict[str, Any]]:
     from xinyong.records.models import Record
 
     out = []
-    for o in repository.open_of_entity(session, entity_id):
-        current = None
-        if o.lineage:
-            current = session.scalar(select(Record.id).where(Record.lineage == o.lineage, Record.is_current.is_(True)))
+    rows = session.execute(select(Objection, Record.id).outerjoin(Record, and_(
+        Record.lineage == Objection.lineage, Record.is_current.is_(True))).where(
+        Objection.entity_id == entity_id, Objection.status.in_(OPEN)).order_by(Objection.id))
+    for o, current in rows:
         out.append({"id": o.id, "target": o.target.value, "target_label": TARGET_LABELS[o.target],
                     "record_id": current or o.record_id, "list_entry_id": o.list_entry_id, "status": o.status.value,
                     "status_label": STATUS_LABELS[o.status], "received_on": o.received_on.isoformat(),

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.audit.trail import Audited
@@ -184,6 +185,17 @@ class Objection(Audited, Base):
     applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="提出时间")
 
     entity = relationship("Entity", lazy="joined")
+
+    @hybrid_property
+    def upheld(self) -> bool:
+        """The objection stands: the credit office upheld it, or the committee did on appeal. ``outcome`` stays
+        the credit office's own decision, as its notice said."""
+        return self.outcome is Outcome.UPHELD or self.appeal_outcome is AppealOutcome.UPHELD
+
+    @upheld.inplace.expression
+    @classmethod
+    def _upheld(cls):
+        return or_(cls.outcome == Outcome.UPHELD, cls.appeal_outcome == AppealOutcome.UPHELD)
 
 
 class Evidence(Audited, Base):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission
-from xinyong.kit.clock import today
+from xinyong.kit.clock import local, today
 from xinyong.kit.errors import Forbidden
 from xinyong.kit.schemas import Page
 from xinyong.kit.workdays import WorkCalendar
@@ -28,12 +28,11 @@ from .models import (
     STATUS_LABELS,
     TARGET_LABELS,
     Objection,
-    Outcome,
     Status,
     Target,
 )
-from .schemas import DepartmentTally, EvidenceRead, ObjectionRead, TimelineStep
-from .service import _readable
+from .schemas import Deadline, DepartmentTally, EvidenceRead, ObjectionRead, TimelineStep
+from .service import correction_from, readable
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -80,7 +79,7 @@ def to_reads(session: Session, objections: list[Objection], day: dt.date | None 
         record = by_id.get(o.record_id) if o.record_id else None
         now_record = current.get(o.lineage) if o.lineage else None
         corrected = None
-        if o.target is Target.RECORD and o.outcome is Outcome.UPHELD and record is not None:
+        if o.target is Target.RECORD and o.upheld and record is not None:
             corrected = now_record is not None and (now_record.version > record.version
                                                     or now_record.status is RecordStatus.REVOKED)
         entry = entries.get(o.list_entry_id) if o.list_entry_id else None
@@ -102,16 +101,14 @@ def to_reads(session: Session, objections: list[Objection], day: dt.date | None 
             decide_by=o.decide_by, verify_by=o.verify_by,
             decision_deadline=deadline(cal, o.decide_by, day, start=o.received_on, n=DECIDE_WORKDAYS,
                                         done_on=decided or withdrawn),
-            verification_deadline=deadline(cal, o.verify_by, day, start=o.received_on, n=VERIFY_WORKDAYS,
-                                            done_on=o.verified_on or withdrawn or decided) if o.department_id else None,
+            verification_deadline=_verification(cal, o, day, ended=withdrawn or decided) if o.department_id else None,
             suspended=is_suspended(o, day), finding=o.finding.value if o.finding else None,
             finding_label=FINDING_LABELS[o.finding] if o.finding else None, finding_reason=o.finding_reason,
-            verified_on=o.verified_on, outcome=o.outcome.value if o.outcome else None,
+            verified_on=o.verified_on, outcome=o.outcome.value if o.outcome else None, upheld=o.upheld,
             outcome_label=OUTCOME_LABELS[o.outcome] if o.outcome else None, decision_reason=o.decision_reason,
             decided_on=o.decided_on, notice_number=o.notice_number, correct_by=o.correct_by, corrected=corrected,
-            correction_deadline=deadline(cal, o.correct_by, day, start=o.decided_on, n=CORRECT_WORKDAYS,
-                                          done_on=(now_record.reviewed_at.date() if corrected and now_record.reviewed_at
-                                                   else day if corrected else None))
+            correction_deadline=deadline(cal, o.correct_by, day, start=correction_from(o), n=CORRECT_WORKDAYS,
+                                          done_on=_corrected_on(now_record, day) if corrected else None)
             if corrected is not None else None,
             appeal_by=o.appeal_by,
             appealable=o.status is Status.DECIDED and (o.appeal_by is None or day <= o.appeal_by),
@@ -126,14 +123,22 @@ def to_reads(session: Session, objections: list[Objection], day: dt.date | None 
     return out
 
 
+def _corrected_on(record, day: dt.date) -> dt.date:
+    # the day in China the corrected version was accepted: at 01:30 in Beijing it is still yesterday in UTC
+    return local(record.reviewed_at).date() if record.reviewed_at else day
+
+
+def _verification(cal: WorkCalendar, o: Objection, day: dt.date, *, ended: dt.date | None) -> Deadline:
+    """The department's deadline; one it never answered because the objection ended first (withdrawn, or
+    decided by the credit office on its own check) is said so, not called done."""
+    if o.verified_on is None and ended is not None:
+        how = "申请人已撤回" if o.status is Status.WITHDRAWN else "信用办已作出处理决定"
+        return Deadline(due=o.verify_by, workdays_left=None, overdue=False, note=f"部门未核查；{ended.isoformat()}{how}")
+    return deadline(cal, o.verify_by, day, start=o.received_on, n=VERIFY_WORKDAYS, done_on=o.verified_on)
+
+
 def get(session: Session, *, actor: Actor, objection_id: int, day: dt.date | None = None) -> ObjectionRead:
-    return to_reads(session, [_readable(session, actor, objection_id)], day)[0]
-
-
-# the queue order: overdue and nearest deadlines first (a deadline not computable counts as due now)
-def _urgency(o: Objection):
-    due = o.verify_by if o.status is Status.RECEIVED and o.verify_by else o.decide_by
-    return (o.status not in OPEN, due or dt.date.min, o.id)
+    return to_reads(session, [readable(session, actor, objection_id)], day)[0]
 
 
 def listing(session: Session, *, actor: Actor, status: list[Status] | None = None, open_only: bool = False,
@@ -155,11 +160,17 @@ def listing(session: Session, *, actor: Actor, status: list[Status] | None = Non
         stmt = stmt.where(Objection.entity_id == entity_id)
     if overdue:
         stmt = stmt.where(_overdue_clause(day))
-    rows = list(session.scalars(stmt))
-    rows.sort(key=lambda o: (o.status not in OPEN, (_urgency(o)[1] if o.status in OPEN else dt.date.min),
-                             o.id if o.status in OPEN else -o.id))
-    page = rows[offset:offset + limit]
-    return Page[ObjectionRead](items=to_reads(session, page, day), total=len(rows), offset=offset, limit=limit)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    is_open = Objection.status.in_(OPEN)
+    # the deadline a handler works to: the department's while it verifies, else the credit office's
+    due = case((and_(Objection.status == Status.RECEIVED, Objection.verify_by.is_not(None)), Objection.verify_by),
+               else_=Objection.decide_by)
+    page = list(session.scalars(stmt.order_by(
+        case((is_open, 0), else_=1),
+        case((and_(is_open, due.is_(None)), 0), else_=1),  # a deadline not computable counts as due now
+        case((is_open, due), else_=None), case((is_open, Objection.id), else_=-Objection.id))
+        .offset(offset).limit(limit)))
+    return Page[ObjectionRead](items=to_reads(session, page, day), total=total, offset=offset, limit=limit)
 
 
 def _overdue_clause(day: dt.date):
@@ -182,8 +193,8 @@ def counts(session: Session, actor: Actor, day: dt.date | None = None) -> dict[s
     if actor.can(Permission.OBJECTION_VERIFY) and actor.department_id:
         base = select(func.count()).select_from(Objection).where(Objection.department_id == actor.department_id,
                                                                 Objection.status == Status.RECEIVED)
-        return {"waiting": session.scalar(base) or 0,
-                "overdue": session.scalar(base.where(Objection.verify_by < day)) or 0, "deadline_unknown": 0}
+        return {"waiting": session.scalar(base) or 0, "overdue": session.scalar(base.where(Objection.verify_by < day)) or 0,
+                "deadline_unknown": session.scalar(base.where(Objection.verify_by.is_(None))) or 0}
     return {"waiting": 0, "overdue": 0, "deadline_unknown": 0}
 
 
@@ -192,7 +203,7 @@ def timeline(session: Session, *, actor: Actor, objection_id: int) -> list[Timel
     from xinyong.audit.models import AuditEvent
     from xinyong.audit.trail import action_label
 
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     rows = session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "objection",
                                                     AuditEvent.subject_id == str(o.id)).order_by(AuditEvent.seq))
     return [TimelineStep(at=e.at, action=e.action, label=action_label(e.action), actor=_actor_label(e, o))
@@ -226,7 +237,7 @@ def tallies(session: Session, *, actor: Actor, day: dt.date | None = None) -> li
                    func.sum(case((Objection.verified_on.is_not(None), 1), else_=0)),
                    func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)),
                    func.sum(case(((Objection.status == Status.RECEIVED) & (Objection.verify_by < day), 1), else_=0)),
-                   func.sum(case((Objection.outcome == Outcome.UPHELD, 1), else_=0)))
+                   func.sum(case((Objection.upheld, 1), else_=0)))
             .where(Objection.department_id.is_not(None)).group_by(Objection.department_id))
     rows = session.execute(stmt).all()
     names = _names(session, {r[0] for r in rows})
@@ -242,8 +253,9 @@ def late(session: Session, *, actor: Actor, day: dt.date | None = None) -> list[
         raise Forbidden("只有信用办和审计监督可以查看逾期异议")
     day = day or today()
     candidates = list(session.scalars(select(Objection).where(or_(
-        _overdue_clause(day), (Objection.outcome == Outcome.UPHELD) & (Objection.correct_by < day)))
+        _overdue_clause(day), Objection.upheld & (Objection.correct_by < day)))
         .order_by(Objection.id)))
     reads = to_reads(session, candidates, day)
-    return [r for r in reads if r.decision_deadline.overdue or (r.verification_deadline and r.verification_deadline.overdue)
-            or (r.correction_deadline is not None and r.correction_deadline.overdue and not r.corrected)]
+    # what is outstanding today: a deadline met late is counted in ``tallies``, not listed here for ever
+    return [r for r in reads if any(d is not None and d.overdue and d.done_on is None
+                                    for d in (r.decision_deadline, r.verification_deadline, r.correction_deadline))]

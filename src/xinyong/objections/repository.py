@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, Role
 
-from .models import OPEN, Evidence, Objection, Status
+from .models import OPEN, Evidence, Objection, Status, Target
 
 
 def readable(actor: Actor) -> Select[tuple[Objection]]:
@@ -72,11 +72,15 @@ def evidence_of(session: Session, ids: list[int]) -> list[Evidence]:
 
 
 def unsettled(session: Session) -> list[Objection]:
-    """Objections whose deadlines could not be computed when they were made (a year was not loaded)."""
-    return list(session.scalars(select(Objection).where(
-        Objection.status.in_(OPEN + (Status.DECIDED,)),
-        or_(Objection.decide_by.is_(None), and_(Objection.verify_by.is_(None), Objection.department_id.is_not(None)),
-            and_(Objection.decided_on.is_not(None), Objection.appeal_by.is_(None))))))
+    """Objections whose deadlines could not be computed when they were made (a year was not loaded). An
+    upheld record's correction stays due whatever came after the decision (an appeal, a court)."""
+    handled_by_deadline = and_(Objection.status.in_(OPEN + (Status.DECIDED,)), or_(
+        Objection.decide_by.is_(None), and_(Objection.verify_by.is_(None), Objection.department_id.is_not(None)),
+        and_(Objection.decided_on.is_not(None), Objection.appeal_by.is_(None))))
+    correction_unknown = and_(Objection.upheld, Objection.target == Target.RECORD,
+                              Objection.correct_by.is_(None))
+    return list(session.scalars(select(Objection).where(or_(handled_by_deadline, correction_unknown))
+                                .order_by(Objection.id)))
 
 
 def next_notice_serial(session: Session, year: int) -> int:

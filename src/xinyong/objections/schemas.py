@@ -122,7 +122,8 @@ class ObjectionRead(BaseModel):
     finding_label: str | None
     finding_reason: str | None
     verified_on: dt.date | None
-    outcome: str | None
+    outcome: str | None = Field(description="the credit office's decision, as its notice said")
+    upheld: bool = Field(description="the objection stands: upheld by the credit office, or by the committee on appeal")
     outcome_label: str | None
     decision_reason: str | None
     decided_on: dt.date | None

@@ -27,6 +27,7 @@ from .deadlines import CORRECT_WORKDAYS, DECIDE_WORKDAYS, VERIFY_WORKDAYS, add, 
 from .models import (
     GROUND_LABELS,
     GROUNDS_FOR,
+    STAGE_LABELS,
     STATUS_LABELS,
     TARGET_LABELS,
     AppealOutcome,
@@ -46,7 +47,7 @@ RECORD_NOT_FOUND = "未找到该信用记录"
 
 # evidence: PDF or images, known by their first bytes, not by what the upload says it is
 MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-MAX_EVIDENCE_FILES = 10
+MAX_EVIDENCE_FILES = 10  # per stage: an applicant's papers never crowd out the department's or the court's
 
 
 def _appeal_workdays(session: Session) -> int:
@@ -61,7 +62,7 @@ def _require(actor: Actor, permission: Permission, message: str) -> None:
         raise Forbidden(message)
 
 
-def _record_for(session: Session, actor: Actor, record_id: int | None):
+def record_for(session: Session, actor: Actor, record_id: int | None):
     """The record ``actor`` may object to. One outside the caller's file answers exactly like one that does
     not exist (404). An entity objects to its own file; a department to another department's record that
     it sees (a public one; 003 §18, 002 二(四)4) — its own it corrects itself (R-REV-5)."""
@@ -90,7 +91,7 @@ def _record_for(session: Session, actor: Actor, record_id: int | None):
     return record
 
 
-def _entry_for(session: Session, actor: Actor, entry_id: int | None):
+def entry_for(session: Session, actor: Actor, entry_id: int | None):
     from xinyong.lists import service as lists
 
     if entry_id is None:
@@ -123,15 +124,17 @@ def file(session: Session, *, actor: Actor, objection_in, day: dt.date | None = 
                   applied_by=actor.user_id,
                   applicant_department_id=actor.department_id if actor.role is not Role.ENTITY else None)
     if target is Target.RECORD:
-        record = _record_for(session, actor, objection_in.record_id)
+        record = record_for(session, actor, objection_in.record_id)
         first = repository.open_for_record(session, record.lineage)
         if first is not None:
-            raise Conflict(f"该记录已有异议 #{first.id}（{first.received_on.isoformat()}提出）正在处理，"
-                           "处理完毕前不能再次提出", field="record_id")
+            # an entity is not shown the number of an objection a department filed, which it may not open
+            named = f"异议 #{first.id}（{first.received_on.isoformat()}提出）" if (
+                first.applicant_department_id is None or actor.role is not Role.ENTITY) else "相关部门提出的异议"
+            raise Conflict(f"该记录已有{named}正在处理，处理完毕前不能再次提出", field="record_id")
         o.entity_id, o.record_id, o.lineage, o.department_id = (record.entity_id, record.id, record.lineage,
                                                                 record.department_id)
     elif target is Target.LIST_ENTRY:
-        entry = _entry_for(session, actor, objection_in.list_entry_id)
+        entry = entry_for(session, actor, objection_in.list_entry_id)
         first = repository.open_for_entry(session, entry.id)
         if first is not None:
             raise Conflict(f"该名单记录已有异议 #{first.id} 正在处理", field="list_entry_id")
@@ -165,7 +168,7 @@ def add_evidence(session: Session, *, actor: Actor, objection_id: int, filename:
                  stage: Stage | None = None) -> Evidence:
     """A document in writing (000 §23: 提供相关证明材料): the applicant's at filing and appeal, the
     department's with its verification, the credit office's for reconsideration and litigation."""
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     if stage is None:
         stage = (Stage.VERIFICATION if actor.department_id and actor.department_id == o.department_id
                  and not _is_applicant(actor, o) else Stage.REVIEW if actor.role is Role.ADMIN
@@ -188,9 +191,10 @@ def add_evidence(session: Session, *, actor: Actor, objection_id: int, filename:
     media = _sniff(content)
     if media is None:
         raise Invalid(f"文件“{name}”不是 PDF 或图片（JPEG、PNG）：证明材料请以 PDF 或图片提交", field="file")
-    count = session.scalar(select(func.count()).select_from(Evidence).where(Evidence.objection_id == o.id)) or 0
+    count = session.scalar(select(func.count()).select_from(Evidence).where(Evidence.objection_id == o.id,
+                                                                            Evidence.stage == stage)) or 0
     if count >= MAX_EVIDENCE_FILES:
-        raise Invalid(f"每件异议最多提交 {MAX_EVIDENCE_FILES} 份材料", field="file")
+        raise Invalid(f"每件异议的{STAGE_LABELS[stage]}最多 {MAX_EVIDENCE_FILES} 份", field="file")
     evidence = Evidence(objection_id=o.id, stage=stage, filename=name, media_type=media, size=len(content),
                         sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor.user_id)
     session.add(evidence)
@@ -200,7 +204,7 @@ def add_evidence(session: Session, *, actor: Actor, objection_id: int, filename:
 
 
 def evidence_file(session: Session, *, actor: Actor, objection_id: int, evidence_id: int) -> Evidence:
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or evidence.objection_id != o.id:
         raise NotFound("未找到该材料")
@@ -215,7 +219,7 @@ def _is_applicant(actor: Actor, o: Objection) -> bool:
     return actor.role is Role.ENTITY and actor.entity_id == o.entity_id
 
 
-def _readable(session: Session, actor: Actor, objection_id: int) -> Objection:
+def readable(session: Session, actor: Actor, objection_id: int) -> Objection:
     o = repository.readable_one(session, actor, objection_id)
     if o is None:
         raise NotFound(NOT_FOUND)
@@ -226,7 +230,7 @@ def _at_stage(session: Session, actor: Actor, objection_id: int, permission: Per
               stages: tuple[Status, ...], conflict: str) -> Objection:
     """The objection, if ``actor`` may act on it and it stands at one of ``stages``."""
     _require(actor, permission, forbidden)
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     if o.status not in stages:
         raise Conflict(f"异议 #{o.id} {conflict}（当前：{STATUS_LABELS[o.status]}）")
     return o
@@ -306,7 +310,7 @@ def _uphold(session: Session, o: Objection, actor: Actor, cal: WorkCalendar, day
 def appeal(session: Session, *, actor: Actor, objection_id: int, statement: str, day: dt.date | None = None) -> Objection:
     """申诉 to the management committee (000 §26; R-OBJ-6): by the applicant, within the appeal period.
     The information is marked again until the appeal ends (§19)."""
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     if not _is_applicant(actor, o):
         raise Forbidden("只有异议申请人可以提出申诉")
     if o.status is not Status.DECIDED:
@@ -323,28 +327,29 @@ def appeal(session: Session, *, actor: Actor, objection_id: int, statement: str,
 
 def decide_appeal(session: Session, *, actor: Actor, objection_id: int, outcome: AppealOutcome, reason: str,
                   day: dt.date | None = None) -> Objection:
-    """The committee's decision, recorded by the credit office. Upheld: the objection stands (as if
-    decided upheld that day, with its effects); dismissed: the decision stays."""
+    """The committee's decision, recorded by the credit office. Upheld: the objection stands, with the
+    effects of an upheld one from that day (``Objection.upheld``; ``outcome`` keeps the credit office's own
+    decision); dismissed: the decision stays."""
     o = _at_stage(session, actor, objection_id, Permission.OBJECTION_DECIDE, "只有信用办可以登记申诉决定",
                   (Status.APPEALED,), "不在申诉处理中")
     day = day or today()
     o.appeal_outcome, o.appeal_reason = AppealOutcome(outcome), _reason(reason, "申诉决定意见")
     o.appeal_decided_on, o.status = day, Status.APPEAL_DECIDED
     if o.appeal_outcome is AppealOutcome.UPHELD and o.outcome is not Outcome.UPHELD:
-        o.outcome = Outcome.UPHELD
         _uphold(session, o, actor, calendar(session), day)
     session.flush()
     events.appeal_decided(session, o, actor)
     return o
 
 
-def start_review(session: Session, *, actor: Actor, objection_id: int, kind: ReviewKind, filed_on: dt.date) -> Objection:
+def start_review(session: Session, *, actor: Actor, objection_id: int, kind: ReviewKind, filed_on: dt.date,
+                 day: dt.date | None = None) -> Objection:
     """行政复议 or 行政诉讼 after the appeal (000 §26): recorded, and the mark stays through it."""
     o = _at_stage(session, actor, objection_id, Permission.OBJECTION_DECIDE, "只有信用办可以登记行政复议或诉讼",
                   (Status.APPEAL_DECIDED,), "的申诉尚未决定，不能登记复议或诉讼")
     if o.appeal_decided_on and filed_on < o.appeal_decided_on:
         raise Invalid("复议申请或起诉日期不能早于申诉决定日期", field="filed_on")
-    if filed_on > today():
+    if filed_on > (day or today()):
         raise Invalid("复议申请或起诉日期不能晚于今天", field="filed_on")
     o.review_kind, o.review_filed_on, o.status = ReviewKind(kind), filed_on, Status.IN_REVIEW
     session.flush()
@@ -352,10 +357,11 @@ def start_review(session: Session, *, actor: Actor, objection_id: int, kind: Rev
     return o
 
 
-def close_review(session: Session, *, actor: Actor, objection_id: int, result: str, closed_on: dt.date) -> Objection:
+def close_review(session: Session, *, actor: Actor, objection_id: int, result: str, closed_on: dt.date,
+                 day: dt.date | None = None) -> Objection:
     o = _at_stage(session, actor, objection_id, Permission.OBJECTION_DECIDE, "只有信用办可以登记复议或诉讼结果",
                   (Status.IN_REVIEW,), "不在复议或诉讼中")
-    if closed_on < o.review_filed_on or closed_on > today():
+    if closed_on < o.review_filed_on or closed_on > (day or today()):
         raise Invalid("结果日期应在复议申请或起诉之后、今天之前", field="closed_on")
     o.review_result = _reason(result, "复议决定或判决结果")
     o.review_closed_on, o.status = closed_on, Status.CLOSED
@@ -365,7 +371,7 @@ def close_review(session: Session, *, actor: Actor, objection_id: int, result: s
 
 
 def withdraw(session: Session, *, actor: Actor, objection_id: int, day: dt.date | None = None) -> Objection:
-    o = _readable(session, actor, objection_id)
+    o = readable(session, actor, objection_id)
     if not _is_applicant(actor, o):
         raise Forbidden("只有异议申请人可以撤回")
     if o.status not in (Status.RECEIVED, Status.VERIFIED, Status.APPEALED):
@@ -376,21 +382,29 @@ def withdraw(session: Session, *, actor: Actor, objection_id: int, day: dt.date 
     return o
 
 
+def correction_from(o: Objection) -> dt.date | None:
+    """The day the 5 working days to correct run from: the decision, or the committee's, when an upheld
+    appeal turned a decision round (``decide_appeal``)."""
+    if o.appeal_outcome is AppealOutcome.UPHELD and o.outcome is not Outcome.UPHELD and o.appeal_decided_on:
+        return o.appeal_decided_on
+    return o.decided_on
+
+
 def settle_deadlines(session: Session) -> int:
     """Deadlines left empty because a year was not loaded, computed now that it may be (the job
     ``objections.deadlines``; the pages say 无法计算 meanwhile). Returns how many were filled."""
     cal = calendar(session)
     filled = 0
     for o in repository.unsettled(session):
-        before = (o.decide_by, o.verify_by, o.appeal_by)
+        before = (o.decide_by, o.verify_by, o.appeal_by, o.correct_by)
         o.decide_by = o.decide_by or add(cal, o.received_on, DECIDE_WORKDAYS)
         if o.department_id:
             o.verify_by = o.verify_by or add(cal, o.received_on, VERIFY_WORKDAYS)
         if o.decided_on:
             o.appeal_by = o.appeal_by or add(cal, o.decided_on, _appeal_workdays(session))
-            if o.outcome is Outcome.UPHELD and o.target is Target.RECORD:
-                o.correct_by = o.correct_by or add(cal, o.decided_on, CORRECT_WORKDAYS)
-        if (o.decide_by, o.verify_by, o.appeal_by) != before:
+            if o.upheld and o.target is Target.RECORD:
+                o.correct_by = o.correct_by or add(cal, correction_from(o), CORRECT_WORKDAYS)
+        if (o.decide_by, o.verify_by, o.appeal_by, o.correct_by) != before:
             session.flush()
             events.deadlines_settled(session, o)
             filled += 1

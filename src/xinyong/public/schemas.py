@@ -32,6 +32,7 @@ class PublicField(BaseModel):
 
 
 class PublicRecord(BaseModel):
+    id: int = Field(description="the record (its current version): what an objection about it names")
     info_type: str
     info_type_name: str
     category: str
@@ -44,9 +45,12 @@ class PublicRecord(BaseModel):
     validity_end: dt.date | None
     publicity_note: str | None = None  # why it is still public past its end (an unfulfilled penalty)
     fields: list[PublicField] = Field(default_factory=list)
+    under_objection: bool = Field(False, description="异议处理中: an objection or appeal about it is being handled; "
+                                                     "it is still published meanwhile (R-OBJ-3)")
 
 
 class PublicListEntry(BaseModel):
+    id: int
     list: str
     list_label: str
     exchange_code: int
@@ -55,6 +59,7 @@ class PublicListEntry(BaseModel):
     document_number: str | None
     started_on: dt.date
     planned_end: dt.date | None
+    under_objection: bool = Field(False, description="异议处理中 (R-OBJ-3)")
 
 
 class PublicGrade(BaseModel):

@@ -5,7 +5,10 @@
 - A natural person by the full ID number, exactly, in a request body only; the answer carries the
   masked number and an opaque link, never the number (R-SEC-2).
 - An entity's public page: the records ``records.visibility.public`` holds today, with the fields
-  the 双公示 standard publishes, and (from issue 6) its public list entries.
+  the 双公示 standard publishes, and (from issue 6) its public list entries. Each says whether it is
+  under objection (``under_objection``, R-OBJ-3): still published meanwhile, marked; a record whose
+  department let its verification deadline pass is not public at all until it answers (R-OBJ-4, held by
+  ``visibility.public``).
 
 The routes limit how often one client may ask (``throttle``): the search is cheap (p95 in
 milliseconds, bench/public_search.py), but the ID-number lookup answers "is this number on file".
@@ -126,8 +129,11 @@ def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
     from xinyong.accounts.permissions import PUBLIC
     from xinyong.grading.service import visible_standing
     from xinyong.lists.service import public_lists_of
+    from xinyong.objections.marks import marks
 
     person = e.kind is EntityKind.NATURAL_PERSON
+    rows = repository.public_records(session, e.id, day)
+    marked = marks(session, [r.lineage for r in rows], day)
     entries = public_lists_of(session, e.id, day)
     st = visible_standing(session, PUBLIC, e.id)  # only where results are published to the public (R-PUB-7)
     grade = PublicGrade(grade=st.grade, grade_label=st.grade_label, as_of=st.run.as_of, model=st.model.name) if st else None
@@ -138,20 +144,20 @@ def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
         lists=sorted({x["list"] for x in entries}, key=["red", "key_attention", "black"].index),
         list_entries=[PublicListEntry(**{k: masked(x[k]) for k in PublicListEntry.model_fields if k != "list_label"},
                                       list_label=x["list_label"]) for x in entries],
-        grade=grade, records=[_record(r, day) for r in repository.public_records(session, e.id, day)], as_of=day)
+        grade=grade, records=[_record(r, day, under_objection=r.lineage in marked) for r in rows], as_of=day)
 
 
-def _record(r, day: dt.date) -> PublicRecord:
+def _record(r, day: dt.date, *, under_objection: bool = False) -> PublicRecord:
     v = r.info_type_version
     note = None
     if r.publicity_end is not None and r.publicity_end < day:
         note = "处罚决定未履行，公示期满后继续公示"  # visibility.public holds past the end only for that
     return PublicRecord(
-        info_type=v.info_type.code, info_type_name=v.name, category=v.category.value,
+        id=r.id, info_type=v.info_type.code, info_type_name=v.name, category=v.category.value,
         category_label=CATEGORY_LABELS[v.category], document_number=mask_ids_in(r.document_number),
         decision_date=r.decision_date, authority=mask_ids_in(r.authority), publicity_start=r.publicity_start,
         publicity_end=r.publicity_end, validity_end=r.validity_end, publicity_note=note,
-        fields=published_fields(v.fields or [], r.content or {}))
+        fields=published_fields(v.fields or [], r.content or {}), under_objection=under_objection)
 
 
 def published(spec: dict[str, Any]) -> bool:

@@ -131,7 +131,8 @@ def _detail(request: Request, session, actor, record: Record, *, error: XinyongE
     live_penalty = (record.status is Status.ACCEPTED and record.is_current
                     and "penalty_categories" in (record.content or {}))
     return render(request, "records/detail.html", {
-        "r": service.to_read(record), "labels": labels, "history": service.history(session, actor=actor, record=record),
+        "r": service.to_reads(session, [record])[0], "labels": labels,
+        "history": service.history(session, actor=actor, record=record),
         "fields": _form_fields(info_type), "error": error, "severity_labels": SEVERITY_LABELS,
         "status_labels": STATUS_LABELS, "fulfilment_labels": FULFILMENT_LABELS, "shortening_labels": SHORTENING_LABELS,
         "shortenings": [a for a in publicity.listing(session, actor=actor) if a.lineage == record.lineage],

@@ -105,6 +105,8 @@ def create_app(platform: Platform) -> FastAPI:
     from xinyong.measures import api as measures_api
     from xinyong.measures import pages as measures_pages
     from xinyong.objections import api as objections_api
+    from xinyong.objections import notice_pages as objection_notice_pages
+    from xinyong.objections import pages as objections_pages
     from xinyong.public import api as public_api
     from xinyong.public import pages as public_pages
     from xinyong.records import api as records_api
@@ -127,7 +129,8 @@ def create_app(platform: Platform) -> FastAPI:
         app.include_router(module.router)
     # ingest before records: /records/import must not be taken for /records/{record_id}
     for module in (home_pages, accounts_pages, entities_pages, ingest_pages, records_pages, catalog_pages, audit_pages,
-                   jobs_pages, access_pages, public_pages, grading_pages, lists_pages, measures_pages, actions_pages):
+                   jobs_pages, access_pages, public_pages, grading_pages, lists_pages, measures_pages, actions_pages,
+                   objection_notice_pages, objections_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(accounts_pages.login_router, include_in_schema=False)
 

@@ -46,6 +46,10 @@ NAV: list[tuple[str, str, tuple[Permission, ...]]] = [
     ("奖惩措施", "/measures", (Permission.MEASURE_READ,)),
     ("联合奖惩", "/actions", (Permission.ACTION_RESPOND,)),
     ("提醒约谈", "/reminders", (Permission.RECORD_SUBMIT, Permission.GRADING_RUN)),
+    # one entry per reader of the objections pages, each named for what it holds there (issue 18 §10)
+    ("我的异议", "/objections", (Permission.OWN_FILE_READ,)),
+    ("异议核查", "/objections", (Permission.OBJECTION_VERIFY,)),
+    ("异议处理", "/objections", (Permission.OBJECTION_OVERSEE,)),
     ("信用评价", "/grading", (Permission.GRADING_RUN,)),
     ("部门与用户", "/admin/users", (Permission.USER_MANAGE,)),
     ("审计日志", "/audit", (Permission.AUDIT_READ,)),
