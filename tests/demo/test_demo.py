@@ -309,3 +309,111 @@ def test_demo_shows_publicity_after_publication(demo_platform):  # R-PUB-4
         assert s.scalar(select(func.count()).select_from(Record).where(Record.fulfilment == Fulfilment.UNFULFILLED)) == 1
         application = s.scalars(select(PublicityShortening)).one()
         assert application.status is ShorteningStatus.PENDING and application.months == 6
+
+
+# ---- objections (issue 18) ------------------------------------------------------------------------
+
+def test_demo_has_objections_at_every_stage(platform):  # R-OBJ-1…6, 003 §18, 002 二(四)4
+    """Built on the suite's own database (PostgreSQL too): every stage, the demo logins' views of them,
+    the late department's record gone from the public query, and the trail intact after it all."""
+    import io
+    import re
+
+    from fastapi.testclient import TestClient
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from xinyong.kit.clock import today
+    from xinyong.lists.models import Basis, ListEntry
+    from xinyong.objections import reading
+    from xinyong.objections.models import Evidence, Objection
+    from xinyong.records.models import Record
+    from xinyong.web.app import create_app
+
+    logins = build_demo(platform, entities=200, persons=30, seed=7, allow_reset=True)
+    day = today()
+    with platform.uow(write=False) as s:
+        admin = accounts.actor_for(accounts.user_by_name(s, "admin"))
+        every = reading.listing(s, actor=admin, limit=1000).items
+        by_status = Counter(o.status for o in every)
+        assert {"received", "verified", "decided", "appealed", "closed"} <= set(by_status)
+        for o in every:  # f-strings filled from the records, in Chinese, with nothing left blank
+            assert o.statement and not re.search(r"None|\{|\}|年月", o.statement), o.statement
+            if o.decided_on:  # R-OBJ-2: the credit office and the departments that answered did so in time
+                assert not o.decision_deadline.overdue and not o.verification_deadline.overdue, o.id
+        # received, the department within its 10 working days (unknown, not late, once they reach into 2027)
+        new = [o for o in every if o.status == "received" and o.department_id and not o.suspended]
+        assert len(new) >= 8 and all(o.open and (o.verify_by is None or o.verify_by >= day) for o in new)
+        late = [o for o in every if o.suspended]  # R-OBJ-4: verify_by passed, unanswered
+        assert len(late) == 1 and late[0].verify_by < day and late[0].verification_deadline.overdue
+        assert any(e.media_type == "application/pdf" for e in late[0].evidence)
+        verified = next(o for o in every if o.status == "verified")
+        assert verified.finding == "correct" and not verified.decision_deadline.overdue
+        assert verified.evidence[0].stage == "verification"
+
+        upheld = next(o for o in every if o.outcome == "upheld")  # R-OBJ-5: corrected through a new version
+        assert upheld.corrected and upheld.current_record_id != upheld.record_id and not upheld.correction_deadline.overdue
+        current = s.get(Record, upheld.current_record_id)
+        assert current.version == 2 and current.status.value == "accepted" and "ISO 14001" in current.content["content"]
+        assert s.get(Record, upheld.record_id).status.value == "superseded"
+        not_upheld = next(o for o in every if o.status == "decided" and o.outcome == "not_upheld")
+        assert not not_upheld.open and not_upheld.appealable
+        notices = [o.notice_number for o in every if o.notice_number]
+        assert len(notices) == 4 and all(re.fullmatch(r"信异告〔\d{4}〕\d+号", n) for n in notices)
+        in_order = sorted((o for o in every if o.notice_number), key=lambda o: o.decided_on)
+        assert [int(re.search(r"〕(\d+)号", o.notice_number)[1]) for o in in_order] == [1, 2, 3, 4]  # as decided
+        appealed = next(o for o in every if o.status == "appealed")  # R-OBJ-6, §19: still marked
+        assert appealed.open and appealed.appeal_statement and appealed.evidence[-1].stage == "appeal"
+        closed = next(o for o in every if o.status == "closed")
+        assert (closed.appeal_outcome, closed.review_kind, closed.open) == ("dismissed", "reconsideration", False)
+        assert closed.review_result and closed.review_closed_on <= day and closed.evidence[-1].stage == "review"
+
+        by_department = [o for o in every if o.applicant_department_id]  # 003 §18, 002 二(四)4
+        assert len(by_department) == 1 and by_department[0].department_id != by_department[0].applicant_department_id
+        listing_one = next(o for o in every if o.target == "list_entry")
+        entry = s.get(ListEntry, listing_one.list_entry_id)
+        assert entry.basis is Basis.DETERMINATION and listing_one.department_id == entry.department_id
+        assert listing_one.ground == "wrong_listing" and listing_one.status == "received"
+        assert sum(o.target == "grade" for o in every) == 1  # the grading seed's, kept
+
+        evidence = s.scalars(select(Evidence)).all()
+        kinds = Counter(e.media_type for e in evidence)
+        assert kinds["application/pdf"] >= 4 and kinds["image/png"] >= 3
+        for e in evidence:
+            if e.media_type == "application/pdf":
+                text = PdfReader(io.BytesIO(e.content)).pages[0].extract_text().replace("\n", "")
+                assert s.get(Objection, e.objection_id).entity.name in text, e.filename  # about that company
+            else:
+                Image.open(io.BytesIO(e.content)).verify()
+
+        # the demo company's login sees one of its own open and one decided
+        company = accounts.actor_for(accounts.user_by_name(s, "company"))
+        own = reading.listing(s, actor=company).items
+        assert any(o.open and o.target == "record" for o in own) and any(o.outcome for o in own)
+        # every officer login finds a verification task waiting
+        for row in (r for r in logins if r["role"] == "officer"):
+            officer = accounts.actor_for(accounts.user_by_name(s, row["username"]))
+            tasks = reading.listing(s, actor=officer, role="tasks", status=["received"]).items
+            assert tasks, row["username"]
+        late_code, late_record, late_number = late[0].entity_code, late[0].current_record_id, late[0].document_number
+        marked = next(o for o in new if o.target == "record" and o.applicant_department_id is None
+                      and s.get(Record, o.record_id).public and o.entity_code != late_code)
+        assert verify(s, platform.keyring).ok
+        assert s.scalar(select(func.count()).select_from(Objection)) == len(every)
+
+    with TestClient(create_app(platform), base_url="http://127.0.0.1") as client:
+        shown = client.get(f"/api/v1/public/entities/{late_code}").json()
+        assert late_record not in {r["id"] for r in shown["records"]}  # R-OBJ-4
+        assert late_number not in {r["document_number"] for r in shown["records"]}
+        assert all(not r["under_objection"] for r in shown["records"])
+        marks = {r["document_number"]: r["under_objection"]
+                 for r in client.get(f"/api/v1/public/entities/{marked.entity_code}").json()["records"]}
+        assert marks[marked.document_number] is True  # R-OBJ-3
+
+    from xinyong.cli import main
+
+    result = CliRunner().invoke(main, ["objections", "list", "--json"], obj=platform)
+    assert result.exit_code == 0, result.output
+    assert '"status": "closed"' in result.output or '"status":"closed"' in result.output
+    result = CliRunner().invoke(main, ["audit", "verify"], obj=platform)
+    assert result.exit_code == 0, result.output

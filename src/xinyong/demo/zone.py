@@ -22,6 +22,7 @@ from xinyong.kit.platform import Platform
 
 from . import names as words
 from .generator import INDIVIDUAL_BUSINESS, LEGAL_PERSON, ZoneGenerator, org_code_check
+from .objections import seed_objections
 
 DEMO_PASSWORD = "Demo@2026"
 # The authority codes the sample 双公示 files carry (xinyong/ingest/samples), so that the
@@ -175,6 +176,7 @@ def build_demo(platform: Platform, *, entities: int = 2000, persons: int = 300, 
     _seed_records(platform, dept_usccs, company["uscc"] if company else None)
     _seed_grading(platform, company["uscc"] if company else None)
     _seed_sanctions(platform)
+    seed_objections(platform, company["uscc"] if company else None)  # on the records, lists and grades above
     return logins
 
 

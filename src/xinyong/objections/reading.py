@@ -206,8 +206,17 @@ def timeline(session: Session, *, actor: Actor, objection_id: int) -> list[Timel
     o = readable(session, actor, objection_id)
     rows = session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "objection",
                                                     AuditEvent.subject_id == str(o.id)).order_by(AuditEvent.seq))
-    return [TimelineStep(at=e.at, action=e.action, label=action_label(e.action), actor=_actor_label(e, o))
-            for e in rows]
+    return [TimelineStep(at=e.at, on=_STEP_DAY.get(e.action, lambda _: None)(o), action=e.action,
+                         label=action_label(e.action), actor=_actor_label(e, o)) for e in rows]
+
+
+# the day each step counts from, as the deadlines count it (a step may be recorded after the day it was taken)
+_STEP_DAY = {
+    "objection.filed": lambda o: o.received_on, "objection.verified": lambda o: o.verified_on,
+    "objection.decided": lambda o: o.decided_on, "objection.appealed": lambda o: o.appealed_on,
+    "objection.appeal_decided": lambda o: o.appeal_decided_on, "objection.review_started": lambda o: o.review_filed_on,
+    "objection.review_closed": lambda o: o.review_closed_on, "objection.withdrawn": lambda o: o.withdrawn_on,
+}
 
 
 def _actor_label(event, o: Objection) -> str:

@@ -150,7 +150,9 @@ class ObjectionRead(BaseModel):
 
 
 class TimelineStep(BaseModel):
-    at: dt.datetime
+    at: dt.datetime = Field(description="when the platform wrote the step")
+    on: dt.date | None = Field(default=None, description="the day the step counts as taken (received, decided …), "
+                               "where it has one; a step recorded later keeps its own day")
     action: str
     label: str
     actor: str
