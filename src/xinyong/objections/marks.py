@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit.clock import today
 
 from . import repository
-from .models import OPEN, STATUS_LABELS, TARGET_LABELS, Objection, Status
+from .models import OPEN, STATUS_LABELS, TARGET_LABELS, Objection, Outcome, Status
 
 
 def open_on(lineage: ColumnElement[str]) -> ColumnElement[bool]:
@@ -49,15 +49,49 @@ def entry_marks(session: Session, entry_ids: list[int], day: dt.date | None = No
 
 
 def marks(session: Session, lineages: list[str], day: dt.date | None = None) -> dict[str, dict[str, Any]]:
-    """{lineage: {"objection_id", "status", "status_label", "suspended"}} for the records among
-    ``lineages`` under objection or appeal today (R-OBJ-3)."""
+    """{lineage: {"objection_id", "status", "status_label", "suspended"}} for the records among ``lineages``
+    marked 异议处理中 today (R-OBJ-3, §19): an objection or appeal about it is being handled, or one was
+    upheld and the record is not corrected yet (000 §25: marked until the corrected information is out)."""
     if not lineages:
         return {}
     day = day or today()
-    rows = session.scalars(select(Objection).where(Objection.lineage.in_(set(lineages)), Objection.status.in_(OPEN))
-                           .order_by(Objection.id)).all()
-    return {o.lineage: {"objection_id": o.id, "status": o.status.value, "status_label": STATUS_LABELS[o.status],
-                        "suspended": is_suspended(o, day)} for o in rows}
+    out: dict[str, dict[str, Any]] = {}
+    for o, current_id, current_status in _with_current(session, lineages, Objection.status != Status.WITHDRAWN):
+        if o.status in OPEN or _uncorrected(o, current_id, current_status):
+            label = STATUS_LABELS[o.status] if o.status in OPEN else "异议成立，待更正"
+            out[o.lineage] = {"objection_id": o.id, "status": o.status.value, "status_label": label,
+                              "suspended": is_suspended(o, day)}
+    return out
+
+
+def disputed(session: Session, lineages: list[str]) -> dict[str, str]:
+    """{lineage: the department's finding} for the records whose latest decided objection could not be
+    confirmed: the objection and the finding stay on the record, shown with it (issue 18 §6; 000 §25)."""
+    if not lineages:
+        return {}
+    latest: dict[str, Objection] = {}
+    for o, _, _ in _with_current(session, lineages, Objection.outcome.is_not(None)):
+        latest[o.lineage] = o  # ordered by id: the latest decision stands
+    return {lineage: o.finding_reason or "" for lineage, o in latest.items()
+            if o.outcome is Outcome.UNCONFIRMED and not o.upheld}
+
+
+def _with_current(session: Session, lineages: list[str], condition):
+    """(objection, the id and status of its record's current version) for ``lineages``, oldest first."""
+    from xinyong.records.models import Record
+
+    return session.execute(
+        select(Objection, Record.id, Record.status).outerjoin(Record, and_(
+            Record.lineage == Objection.lineage, Record.is_current.is_(True)))
+        .where(Objection.lineage.in_(set(lineages)), condition).order_by(Objection.id)).all()
+
+
+def _uncorrected(o: Objection, current_id: int | None, current_status) -> bool:
+    """Upheld about a record, decided, and the record still the version objected to (R-OBJ-5)."""
+    from xinyong.records.models import Status as RecordStatus
+
+    return (o.upheld and o.target.value == "record" and o.status not in OPEN and current_id == o.record_id
+            and current_status is not RecordStatus.REVOKED)
 
 
 def is_suspended(o: Objection, day: dt.date) -> bool:

@@ -211,6 +211,7 @@ class Evidence(Audited, Base):
     media_type: Mapped[str] = mapped_column(String(40), comment="文件类型")
     size: Mapped[int] = mapped_column(Integer, comment="字节数")
     sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 摘要")
-    content: Mapped[bytes] = mapped_column(LargeBinary, comment="文件内容")
+    # read only when the file itself is asked for: listings read every objection's evidence rows
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, comment="文件内容")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="上传人")
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, comment="上传时间")

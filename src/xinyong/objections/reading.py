@@ -163,8 +163,9 @@ def listing(session: Session, *, actor: Actor, status: list[Status] | None = Non
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     is_open = Objection.status.in_(OPEN)
     # the deadline a handler works to: the department's while it verifies, else the credit office's
-    due = case((and_(Objection.status == Status.RECEIVED, Objection.verify_by.is_not(None)), Objection.verify_by),
-               else_=Objection.decide_by)
+    due = Objection.decide_by if actor.can(Permission.OBJECTION_DECIDE) else case(
+        (and_(Objection.status == Status.RECEIVED, Objection.verify_by.is_not(None)), Objection.verify_by),
+        else_=Objection.decide_by)
     page = list(session.scalars(stmt.order_by(
         case((is_open, 0), else_=1),
         case((and_(is_open, due.is_(None)), 0), else_=1),  # a deadline not computable counts as due now

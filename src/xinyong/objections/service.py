@@ -172,15 +172,20 @@ def add_evidence(session: Session, *, actor: Actor, objection_id: int, filename:
     if stage is None:
         stage = (Stage.VERIFICATION if actor.department_id and actor.department_id == o.department_id
                  and not _is_applicant(actor, o) else Stage.REVIEW if actor.role is Role.ADMIN
-                 else Stage.APPEAL if o.status in (Status.DECIDED, Status.APPEALED) else Stage.FILING)
+                 else Stage.APPEAL if o.status is Status.APPEALED else Stage.FILING)
     if stage in (Stage.FILING, Stage.APPEAL) and not _is_applicant(actor, o):
         raise Forbidden("只有异议申请人可以提交证明材料")
     if stage is Stage.VERIFICATION and not (actor.department_id and actor.department_id == o.department_id):
         raise Forbidden("只有核查部门可以提交核查材料")
     if stage is Stage.REVIEW and not actor.can(Permission.OBJECTION_DECIDE):
         raise Forbidden("只有信用办可以登记复议或诉讼文书")
-    if o.status in (Status.CLOSED, Status.WITHDRAWN):
-        raise Conflict(f"异议 #{o.id} 已{'终结' if o.status is Status.CLOSED else '撤回'}，不能再提交材料")
+    # each party's papers belong to its own step: the applicant's while the objection or its appeal is
+    # handled, the department's while it verifies, the credit office's once the appeal is decided
+    when = {Stage.FILING: (Status.RECEIVED, Status.VERIFIED), Stage.APPEAL: (Status.APPEALED,),
+            Stage.VERIFICATION: (Status.RECEIVED, Status.VERIFIED),
+            Stage.REVIEW: (Status.APPEAL_DECIDED, Status.IN_REVIEW, Status.CLOSED)}[stage]
+    if o.status not in when:
+        raise Conflict(f"异议 #{o.id} 当前为“{STATUS_LABELS[o.status]}”，不在提交{STAGE_LABELS[stage]}的环节")
     settings = session.info.get("settings")
     limit_mb = getattr(settings, "evidence_max_mb", 10)
     name = clean_text(filename or "", field="file", label="文件名", max_len=200) or "材料"

@@ -47,6 +47,8 @@ class PublicRecord(BaseModel):
     fields: list[PublicField] = Field(default_factory=list)
     under_objection: bool = Field(False, description="异议处理中: an objection or appeal about it is being handled; "
                                                      "it is still published meanwhile (R-OBJ-3)")
+    disputed: bool = Field(False, description="an objection that could not be confirmed stays on the record "
+                                               "(存在异议，经核查无法确认)")
 
 
 class PublicListEntry(BaseModel):

@@ -129,11 +129,11 @@ def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
     from xinyong.accounts.permissions import PUBLIC
     from xinyong.grading.service import visible_standing
     from xinyong.lists.service import public_lists_of
-    from xinyong.objections.marks import marks
+    from xinyong.objections.marks import disputed, marks
 
     person = e.kind is EntityKind.NATURAL_PERSON
     rows = repository.public_records(session, e.id, day)
-    marked = marks(session, [r.lineage for r in rows], day)
+    marked, notes = marks(session, [r.lineage for r in rows], day), disputed(session, [r.lineage for r in rows])
     entries = public_lists_of(session, e.id, day)
     st = visible_standing(session, PUBLIC, e.id)  # only where results are published to the public (R-PUB-7)
     grade = PublicGrade(grade=st.grade, grade_label=st.grade_label, as_of=st.run.as_of, model=st.model.name) if st else None
@@ -144,10 +144,11 @@ def _view(session: Session, e: Entity, day: dt.date) -> PublicEntity:
         lists=sorted({x["list"] for x in entries}, key=["red", "key_attention", "black"].index),
         list_entries=[PublicListEntry(**{k: masked(x[k]) for k in PublicListEntry.model_fields if k != "list_label"},
                                       list_label=x["list_label"]) for x in entries],
-        grade=grade, records=[_record(r, day, under_objection=r.lineage in marked) for r in rows], as_of=day)
+        grade=grade, records=[_record(r, day, under_objection=r.lineage in marked, disputed=r.lineage in notes)
+                                for r in rows], as_of=day)
 
 
-def _record(r, day: dt.date, *, under_objection: bool = False) -> PublicRecord:
+def _record(r, day: dt.date, *, under_objection: bool = False, disputed: bool = False) -> PublicRecord:
     v = r.info_type_version
     note = None
     if r.publicity_end is not None and r.publicity_end < day:
@@ -157,7 +158,8 @@ def _record(r, day: dt.date, *, under_objection: bool = False) -> PublicRecord:
         category_label=CATEGORY_LABELS[v.category], document_number=mask_ids_in(r.document_number),
         decision_date=r.decision_date, authority=mask_ids_in(r.authority), publicity_start=r.publicity_start,
         publicity_end=r.publicity_end, validity_end=r.validity_end, publicity_note=note,
-        fields=published_fields(v.fields or [], r.content or {}), under_objection=under_objection)
+        fields=published_fields(v.fields or [], r.content or {}), under_objection=under_objection,
+        disputed=disputed)
 
 
 def published(spec: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from xinyong.kit.schemas import IsoDate, Page, parse_payload
 from xinyong.web.deps import DB, Limit, Offset, RowId, allowed, api_router
 
 from . import publicity, service
-from .models import Channel, Fulfilment, ShorteningStatus, Status
+from .models import Channel, Fulfilment, Record, ShorteningStatus, Status
 from .schemas import BatchResult, RecordChange, RecordCreate, RecordRead
 
 router = api_router(tags=["records 信用记录"])
@@ -50,8 +50,8 @@ def create_record(session: DB, actor: Submitter, payload: dict[str, Any] = Body(
     """One record from a department's own system (R-COL-1). ``entity_name`` registers an entity not
     yet known by its code."""
     record_in, name = _create_in(payload)
-    return service.to_read(service.create(session, actor=actor, record_in=record_in, channel=Channel.API,
-                                          entity_name=name))
+    return _read(session, service.create(session, actor=actor, record_in=record_in, channel=Channel.API,
+                                         entity_name=name))
 
 
 @router.post("/records/batch")
@@ -85,21 +85,26 @@ def timeliness(session: DB, actor: Reviewer) -> list[dict]:
     return service.timeliness(session, actor=actor)
 
 
+def _read(session, record: Record) -> RecordRead:
+    """A record as the API answers it: with its objection's mark (R-OBJ-3), whatever just changed it."""
+    return service.to_reads(session, [record])[0]
+
+
 @router.get("/records/{record_id}")
 def get_record(record_id: RowId, session: DB, actor: Reader) -> dict:
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_reads(session, [record])[0].model_dump(mode="json") | {
+    return _read(session, record).model_dump(mode="json") | {
         "history": [service.to_read(v).model_dump(mode="json") for v in service.history(session, actor=actor, record=record)]}
 
 
 @router.post("/records/{record_id}/submit")
 def submit(record_id: RowId, session: DB, actor: Submitter) -> RecordRead:
-    return service.to_read(service.submit(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
+    return _read(session, service.submit(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
 
 
 @router.post("/records/{record_id}/approve")
 def approve(record_id: RowId, session: DB, actor: Approver) -> RecordRead:
-    return service.to_read(service.approve(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
+    return _read(session, service.approve(session, actor=actor, record=service.get(session, actor=actor, record_id=record_id)))
 
 
 @router.post("/records/accept")
@@ -107,35 +112,35 @@ def accept(session: DB, actor: Reviewer, payload: dict[str, Any] = Body(...)) ->
     """Bulk acceptance by the credit office (R-REV-2)."""
     ids = parse_payload(Ids, payload).ids
     records = service.by_ids(session, actor=actor, ids=ids)
-    return [service.to_read(r) for r in service.accept(session, actor=actor, records=records)]
+    return service.to_reads(session, service.accept(session, actor=actor, records=records))
 
 
 @router.post("/records/{record_id}/return")
 def return_record(record_id: RowId, session: DB, actor: Reviewer, payload: dict[str, Any] = Body(...)) -> RecordRead:
     reason = parse_payload(Reason, payload).reason
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(service.return_(session, actor=actor, record=record, reason=reason))
+    return _read(session, service.return_(session, actor=actor, record=record, reason=reason))
 
 
 @router.post("/records/{record_id}/resubmit")
 def resubmit(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
     change = parse_payload(RecordChange, payload)
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(service.resubmit(session, actor=actor, record=record, change=change))
+    return _read(session, service.resubmit(session, actor=actor, record=record, change=change))
 
 
 @router.post("/records/{record_id}/correct", status_code=201)
 def correct(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
     change = parse_payload(RecordChange, payload)
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(service.correct(session, actor=actor, record=record, change=change))
+    return _read(session, service.correct(session, actor=actor, record=record, change=change))
 
 
 @router.post("/records/{record_id}/revoke", status_code=201)
 def revoke(record_id: RowId, session: DB, actor: Submitter, payload: dict[str, Any] = Body(...)) -> RecordRead:
     reason = parse_payload(Reason, payload).reason
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(service.revoke(session, actor=actor, record=record, reason=reason))
+    return _read(session, service.revoke(session, actor=actor, record=record, reason=reason))
 
 
 class FulfilmentIn(BaseModel):
@@ -182,8 +187,8 @@ def set_fulfilment(record_id: RowId, session: DB, actor: Submitter, payload: dic
     """Whether a penalty was carried out; "unfulfilled" keeps it public past its end (§63)."""
     data = parse_payload(FulfilmentIn, payload)
     record = service.get(session, actor=actor, record_id=record_id)
-    return service.to_read(publicity.set_fulfilment(session, actor=actor, record=record, fulfilment=data.fulfilment,
-                                                    fulfilled_on=data.fulfilled_on, reason=data.reason))
+    return _read(session, publicity.set_fulfilment(session, actor=actor, record=record, fulfilment=data.fulfilment,
+                                                   fulfilled_on=data.fulfilled_on, reason=data.reason))
 
 
 @router.post("/records/{record_id}/shortenings", status_code=201)

@@ -88,6 +88,8 @@ class RecordRead(BaseModel):
     objection_id: int | None = None
     objection_status_label: str | None = None
     suspended: bool = False
+    # an objection that could not be confirmed: it stays on the record with the department's finding (000 §25)
+    disputed_finding: str | None = None
 
 
 class BatchResult(BaseModel):

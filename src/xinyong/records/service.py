@@ -393,14 +393,16 @@ def history(session: Session, *, actor: Actor, record: Record) -> list[Record]:
 
 def to_reads(session: Session, records: list[Record], day: dt.date | None = None) -> list[RecordRead]:
     """``to_read`` for many, each with its objection mark (R-OBJ-3), read in one query."""
-    from xinyong.objections.marks import marks
+    from xinyong.objections.marks import disputed, marks
 
     day = day or today()
-    found = marks(session, [r.lineage for r in records], day)
-    return [to_read(r, day, mark=found.get(r.lineage)) for r in records]
+    lineages = [r.lineage for r in records]
+    found, notes = marks(session, lineages, day), disputed(session, lineages)
+    return [to_read(r, day, mark=found.get(r.lineage), disputed=notes.get(r.lineage)) for r in records]
 
 
-def to_read(record: Record, day: dt.date | None = None, *, mark: dict[str, Any] | None = None) -> RecordRead:
+def to_read(record: Record, day: dt.date | None = None, *, mark: dict[str, Any] | None = None,
+            disputed: str | None = None) -> RecordRead:
     """``mark``: the record's open objection, as ``objections.marks.marks`` gives it (``to_reads``)."""
     v = record.info_type_version
     day = day or today()
@@ -420,7 +422,7 @@ def to_read(record: Record, day: dt.date | None = None, *, mark: dict[str, Any] 
         in_force=visibility.is_counting(record, day), public_now=visibility.is_public(record, day, suspended=suspended),
         fulfilment=record.fulfilment, fulfilled_on=record.fulfilled_on, under_objection=mark is not None,
         objection_id=mark["objection_id"] if mark else None, objection_status_label=mark["status_label"] if mark else None,
-        suspended=suspended)
+        suspended=suspended, disputed_finding=disputed)
 
 
 

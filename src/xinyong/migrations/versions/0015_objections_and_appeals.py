@@ -133,12 +133,14 @@ def _reviews_become_objections() -> None:
         return
     table = sa.table('objections', *(sa.column(c) for c in (
         'target', 'entity_id', 'run_id', 'score', 'grade', 'ground', 'statement', 'status', 'received_on',
-        'decision_reason', 'decided_on', 'decided_by', 'applied_by', 'applied_at')))
+        'decision_reason', 'decided_on', 'decided_by', 'appeal_by', 'applied_by', 'applied_at')))
     op.bulk_insert(table, [{
         'target': 'grade', 'entity_id': r['entity_id'], 'run_id': r['run_id'], 'score': r['score'], 'grade': r['grade'],
         'ground': 'inaccurate', 'statement': r['reason'], 'status': 'decided' if r['status'] == 'answered' else 'received',
         'received_on': _china_date(r['applied_at']), 'decision_reason': r['answer'],
-        'decided_on': _china_date(r['answered_at']), 'decided_by': r['answered_by'], 'applied_by': r['applied_by'],
+        'decided_on': _china_date(r['answered_at']), 'decided_by': r['answered_by'],
+        # an answer given before objections existed told of no appeal: none is open against it
+        'appeal_by': _china_date(r['answered_at']), 'applied_by': r['applied_by'],
         'applied_at': r['applied_at']} for r in rows])
 
 
