@@ -82,3 +82,15 @@ def test_entity_show_carries_the_mark_on_the_record_and_the_open_objections(xiny
     objection_flow.decide("admin", oid, "not_upheld", reason="记录无误，异议不成立")
     after = json.loads(xinyong("entity", "show", world["company"].uscc, "--json").stdout)
     assert after["objections"] == [] and not any(x["under_objection"] for x in after["records"])
+
+
+def test_the_check_lists_objections_on_records_only(client, world, objection_flow, bearer, xinyong):  # SPEC §18
+    # an objection to the grading result (the zone is graded as its records were accepted) is on no record:
+    # the check's objections each carry a record_id
+    objection_flow.file("entity", target="grade", statement="请复核评价结果")
+    record = world["records"]["scjg_public"]
+    objection_flow.file("entity", record)
+    body = _check(client, bearer(world["users"]["outsider"]), world["company"])
+    assert _open(body) == [(record, "received")]
+    shown = json.loads(xinyong("entity", "show", world["company"].uscc, "--json").stdout)["objections"]
+    assert sorted(o["target"] for o in shown) == ["grade", "record"]  # the credit office's own view lists both

@@ -134,7 +134,7 @@ def check(session: Session, *, actor: Actor, code: str, matter: str | None, via:
         "code": entity.code, "name": entity.name, "kind": entity.kind.value, "matter": matter_code,
         "matter_label": MATTER_LABELS[matter_code], **mine,
         # the open objections and appeals, each with record_id and status (SPEC §18; 000 §25)
-        "objections": objection_marks.open_of_entity(session, entity.id) if row.objected else [],
+        "objections": objection_marks.open_of_entity(session, entity.id, records_only=True) if row.objected else [],
         "measures": _measures(session, mine, row, matter_code), "checked_at": now().isoformat(), "registered": True,
     }
     if entity.kind is EntityKind.NATURAL_PERSON:

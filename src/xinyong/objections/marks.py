@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit.clock import today
 
 from . import repository
-from .models import OPEN, STATUS_LABELS, TARGET_LABELS, Objection, Outcome, Status
+from .models import OPEN, STATUS_LABELS, TARGET_LABELS, Objection, Outcome, Status, Target
 
 
 def open_on(lineage: ColumnElement[str]) -> ColumnElement[bool]:
@@ -99,15 +99,19 @@ def is_suspended(o: Objection, day: dt.date) -> bool:
             and o.verify_by < day)
 
 
-def open_of_entity(session: Session, entity_id: int) -> list[dict[str, Any]]:
-    """The credit check's ``objections`` (SPEC §18): the open objections and appeals on the entity's
-    information, each with ``record_id`` (the record's current version) and ``status``."""
+def open_of_entity(session: Session, entity_id: int, *, records_only: bool = False) -> list[dict[str, Any]]:
+    """The open objections and appeals on the entity's information, each with ``record_id`` (the record's
+    current version; null for a list entry or the grade) and ``status``. ``records_only``: the credit
+    check's ``objections``, which SPEC §18 defines as those on the entity's records."""
     from xinyong.records.models import Record
 
     out = []
-    rows = session.execute(select(Objection, Record.id).outerjoin(Record, and_(
+    stmt = select(Objection, Record.id).outerjoin(Record, and_(
         Record.lineage == Objection.lineage, Record.is_current.is_(True))).where(
-        Objection.entity_id == entity_id, Objection.status.in_(OPEN)).order_by(Objection.id))
+        Objection.entity_id == entity_id, Objection.status.in_(OPEN))
+    if records_only:
+        stmt = stmt.where(Objection.target == Target.RECORD)
+    rows = session.execute(stmt.order_by(Objection.id))
     for o, current in rows:
         out.append({"id": o.id, "target": o.target.value, "target_label": TARGET_LABELS[o.target],
                     "record_id": current or o.record_id, "list_entry_id": o.list_entry_id, "status": o.status.value,
